@@ -1,0 +1,11 @@
+"""Shared test set-up: fast mode for everything, notebooks included.
+
+Kernels started by nbval inherit this process's environment, so setting
+SEGEN_FAST here puts every notebook in fast mode.
+"""
+
+import os
+
+os.environ["SEGEN_FAST"] = "1"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("MPLBACKEND", "Agg")

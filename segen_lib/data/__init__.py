@@ -1,0 +1,24 @@
+"""Data for the course: shipped real data sets, generated scenes, toy distributions.
+
+Everything is offline: files come from ``data/`` (checked against SHA256SUMS) or
+are generated from a seed.
+"""
+
+from segen_lib.data.shipped import (
+    FASHION_MNIST_CLASSES,
+    MEDICAL_SLICES,
+    DataFileError,
+    data_dir,
+    load_fashion_mnist,
+    load_medical_slices,
+    load_mnist,
+    load_nuclei,
+    medical_modality,
+    verify,
+)
+
+__all__ = [
+    "FASHION_MNIST_CLASSES", "MEDICAL_SLICES", "DataFileError", "data_dir",
+    "load_fashion_mnist", "load_medical_slices", "load_mnist", "load_nuclei",
+    "medical_modality", "verify",
+]

@@ -1,0 +1,209 @@
+"""Loaders for the small real data sets shipped in ``data/``, and their checksums.
+
+Introduced in ``notebooks/00_setup.ipynb`` (a tour of every data set). The files are
+built by ``data/build_data.py`` (``make data``) and listed with their SHA-256 in
+``data/SHA256SUMS``; every loader verifies its file before reading it, so a missing
+or corrupt file is reported by name, with the command that rebuilds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+REBUILD_COMMAND = "make data  (or: python data/build_data.py)"
+SPLITS = ("train", "test")
+
+
+class DataFileError(ValueError):
+    """A shipped data file is missing, corrupt or not listed in SHA256SUMS."""
+
+
+def data_dir() -> Path:
+    """The folder holding the shipped data (``SEGEN_DATA_DIR`` overrides it)."""
+    override = os.environ.get("SEGEN_DATA_DIR")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    sums = folder / "SHA256SUMS"
+    if not sums.is_file():
+        raise DataFileError(f"{sums} is missing; rebuild the data with: {REBUILD_COMMAND}")
+    table = {}
+    for line in sums.read_text().splitlines():
+        if line.strip():
+            digest, name = line.split(maxsplit=1)
+            table[name.lstrip("*")] = digest
+    return table
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify(names: list[str] | None = None, folder: str | Path | None = None) -> dict[str, str]:
+    """Check shipped data files against ``data/SHA256SUMS``.
+
+    Args:
+        names: file names to check (e.g. ``["mnist.npz"]``); default: every listed file.
+        folder: the data folder; default :func:`data_dir`.
+
+    Returns:
+        ``{file name: sha256}`` of the files checked.
+
+    Raises:
+        DataFileError (a ``ValueError``): naming the missing or corrupt file and the
+            command that rebuilds it.
+    """
+    folder = Path(folder) if folder is not None else data_dir()
+    table = _checksums(folder)
+    if names is None:
+        names = sorted(table)
+    checked = {}
+    for name in names:
+        if name not in table:
+            raise DataFileError(f"{name} is not listed in {folder / 'SHA256SUMS'}; "
+                                f"listed: {sorted(table)}.")
+        path = folder / name
+        if not path.is_file():
+            raise DataFileError(f"data file {path} is missing. Rebuild it with: {REBUILD_COMMAND}")
+        actual = _sha256(path)
+        if actual != table[name]:
+            raise DataFileError(
+                f"data file {path} is corrupt: its SHA-256 is {actual[:12]}…, "
+                f"SHA256SUMS expects {table[name][:12]}…. Rebuild it with: {REBUILD_COMMAND}"
+            )
+        checked[name] = actual
+    return checked
+
+
+@lru_cache(maxsize=None)
+def _load_cached(path: str, digest: str) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as archive:
+        return {key: archive[key] for key in archive.files}
+
+
+def _load(name: str) -> dict[str, np.ndarray]:
+    folder = data_dir()
+    digest = verify([name], folder)[name]
+    return _load_cached(str(folder / name), digest)
+
+
+def _check_split(split: str) -> None:
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, received {split!r}.")
+
+
+def _check_limit(limit: int | None, available: int) -> int:
+    if limit is None:
+        return available
+    if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit <= 0:
+        raise ValueError(f"limit must be a positive integer or None, received {limit!r}.")
+    return min(int(limit), available)
+
+
+def _labelled(name: str, split: str, limit: int | None) -> tuple[np.ndarray, np.ndarray]:
+    _check_split(split)
+    arrays = _load(name)
+    images, labels = arrays[f"x_{split}"], arrays[f"y_{split}"]
+    count = _check_limit(limit, len(images))
+    return images[:count].copy(), labels[:count].copy()
+
+
+def load_fashion_mnist(split: str = "train", limit: int | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Shipped Fashion-MNIST subset (© 2017 Zalando SE, MIT licence).
+
+    20,000 training and 4,000 test images, stratified (2,000 and 400 per class),
+    in a shuffled order, so any ``limit`` keeps the classes roughly balanced.
+
+    Args:
+        split: ``"train"`` or ``"test"``.
+        limit: keep only the first ``limit`` images (``None``: all).
+
+    Returns:
+        ``(images, labels)``: images ``(n, 28, 28)`` uint8 in 0..255, labels ``(n,)``
+        uint8 in 0..9 (names in :data:`FASHION_MNIST_CLASSES`).
+
+    Example:
+        >>> images, labels = load_fashion_mnist("test", limit=8)
+        >>> images.shape, images.dtype.name, labels.shape
+        ((8, 28, 28), 'uint8', (8,))
+    """
+    return _labelled("fashion_mnist.npz", split, limit)
+
+
+FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+
+
+def load_mnist(split: str = "train", limit: int | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Shipped MNIST, 5,000 digits (Y. LeCun, C. Cortes; CC BY-SA 3.0).
+
+    4,000 training digits (400 per class) and 1,000 test digits (100 per class),
+    shuffled; the two splits share no image.
+
+    Args:
+        split: ``"train"`` or ``"test"``.
+        limit: keep only the first ``limit`` images (``None``: all).
+
+    Returns:
+        ``(images, labels)``: images ``(n, 28, 28)`` uint8 in 0..255, labels ``(n,)``
+        uint8 in 0..9.
+    """
+    return _labelled("mnist.npz", split, limit)
+
+
+def load_nuclei() -> tuple[np.ndarray, np.ndarray]:
+    """One real fluorescence microscopy image with its human-made nuclei mask.
+
+    From the 2018 Data Science Bowl (BBBC038, CC0), as shipped with StarDist (BSD-3).
+
+    Returns:
+        ``(image, instances)``: image ``(512, 512)`` uint8 (values 0..235), instances
+        ``(512, 512)`` uint8 with 0 = background and 1..125 one label per nucleus.
+        ``instances > 0`` is the binary foreground mask.
+    """
+    arrays = _load("nuclei.npz")
+    return arrays["image"].copy(), arrays["instances"].copy()
+
+
+MEDICAL_SLICES = ("ct_chest", "mr_head", "ct_head", "mr_abdomen")
+
+
+def load_medical_slices(limit: int | None = None) -> dict[str, np.ndarray]:
+    """A few real CT and MR slices (pydicom's test files: MIT / GDCM BSD-3). No masks.
+
+    Args:
+        limit: keep only the first ``limit`` slices, in the order of
+            :data:`MEDICAL_SLICES` (``None``: all four).
+
+    Returns:
+        ``{name: slice}``, each a 2-D int16 array: CT slices in Hounsfield units
+        (``ct_chest`` 128×128, ``ct_head`` 512×512), MR slices in scanner units
+        (``mr_head`` 64×64, ``mr_abdomen`` 484×300 or as stored).
+    """
+    arrays = _load("medical_slices.npz")
+    names = [str(n) for n in arrays["names"]]
+    count = _check_limit(limit, len(names))
+    return {name: arrays[name].copy() for name in names[:count]}
+
+
+def medical_modality(name: str) -> str:
+    """``"CT"`` or ``"MR"`` for a slice name of :func:`load_medical_slices`."""
+    arrays = _load("medical_slices.npz")
+    names = [str(n) for n in arrays["names"]]
+    if name not in names:
+        raise ValueError(f"unknown slice {name!r}; expected one of {names}.")
+    return str(arrays["modality"][names.index(name)])

@@ -1,0 +1,1 @@
+"""Metrics of the course beyond those Keras already has."""

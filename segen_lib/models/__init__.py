@@ -1,0 +1,1 @@
+"""Model builders and models of the course (plain Keras objects)."""

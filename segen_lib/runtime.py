@@ -1,0 +1,152 @@
+"""Set a notebook up: seeds, backend and device report, fast mode.
+
+Introduced in ``notebooks/00_setup.ipynb``; every chapter's setup cell calls
+:func:`setup`.
+
+Fast mode (``SEGEN_FAST=1``, set by the test suite and CI) runs the same code path
+with tiny epochs and data, so the whole course executes in minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+from dataclasses import dataclass
+
+import numpy as np
+
+TRUE_VALUES = ("1", "true", "yes", "on")
+FALSE_VALUES = ("", "0", "false", "no", "off")
+
+
+def is_fast() -> bool:
+    """Whether fast mode is on (environment variable ``SEGEN_FAST``).
+
+    Raises:
+        ValueError: if ``SEGEN_FAST`` holds something other than a yes/no value.
+    """
+    raw = os.environ.get("SEGEN_FAST", "").strip().lower()
+    if raw in TRUE_VALUES:
+        return True
+    if raw in FALSE_VALUES:
+        return False
+    raise ValueError(
+        f"SEGEN_FAST must be one of {TRUE_VALUES + FALSE_VALUES[1:]}, received {raw!r}."
+    )
+
+
+FAST = is_fast()
+
+
+@dataclass(frozen=True)
+class RuntimeInfo:
+    """What :func:`setup` found; printed as one line per field."""
+
+    backend: str
+    keras_version: str
+    tensorflow_version: str | None
+    python_version: str
+    device: str  # "GPU" or "CPU"
+    device_names: tuple[str, ...]
+    fast: bool
+    seed: int
+    deterministic: bool
+
+    @property
+    def gpu(self) -> bool:
+        return self.device == "GPU"
+
+    def __str__(self) -> str:
+        mode = "fast (SEGEN_FAST=1: tiny epochs and data)" if self.fast else "learner"
+        devices = ", ".join(self.device_names) or "none found"
+        return "\n".join([
+            f"Keras {self.keras_version} on the {self.backend} backend"
+            + (f" (TensorFlow {self.tensorflow_version})" if self.tensorflow_version else ""),
+            f"Python {self.python_version}",
+            f"device: {self.device} ({devices})",
+            f"mode:   {mode}",
+            f"seed:   {self.seed}" + (" (deterministic ops)" if self.deterministic else ""),
+        ])
+
+
+def _devices(backend: str) -> tuple[str, tuple[str, ...]]:
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        if gpus:
+            return "GPU", tuple(g.name for g in gpus)
+        return "CPU", (f"{os.cpu_count()} CPU cores",)
+    if backend == "jax":
+        import jax
+
+        devices = jax.devices()
+        kind = "GPU" if any(d.platform == "gpu" for d in devices) else "CPU"
+        return kind, tuple(str(d) for d in devices)
+    if backend == "torch":
+        import torch
+
+        if torch.cuda.is_available():
+            return "GPU", (torch.cuda.get_device_name(0),)
+        return "CPU", (f"{os.cpu_count()} CPU cores",)
+    return "CPU", (f"{os.cpu_count()} CPU cores",)
+
+
+def setup(seed: int = 42, deterministic: bool = False, mixed_precision: bool = False,
+          verbose: bool = True) -> RuntimeInfo:
+    """Seed every random generator and report backend, versions, device and mode.
+
+    Args:
+        seed: seed for Python's ``random``, NumPy and the Keras backend.
+        deterministic: also make TensorFlow ops deterministic (TensorFlow backend
+            only; costs 0-20 % on CPU). Needed for bit-exact resume checks.
+        mixed_precision: use the ``mixed_float16`` policy, on a GPU only (on a CPU
+            float16 is slower, so the request is ignored with a notice).
+        verbose: print the report.
+
+    Returns:
+        A :class:`RuntimeInfo` (also printed when ``verbose``).
+
+    Example:
+        >>> info = setup(seed=0, verbose=False)
+        >>> info.seed
+        0
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, received {seed!r}.")
+    import keras
+
+    backend = keras.backend.backend()
+    random.seed(seed)
+    np.random.seed(seed)
+    keras.utils.set_random_seed(int(seed))
+    tf_version = None
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        tf_version = tf.__version__
+        if deterministic:
+            tf.config.experimental.enable_op_determinism()
+    else:
+        try:
+            import tensorflow as tf  # noqa: F401  (only for its version, if installed)
+
+            tf_version = tf.__version__
+        except ImportError:
+            tf_version = None
+    device, names = _devices(backend)
+    if mixed_precision:
+        if device == "GPU":
+            keras.mixed_precision.set_global_policy("mixed_float16")
+        elif verbose:
+            print("mixed precision asked for, but no GPU: staying in float32 "
+                  "(float16 is slower than float32 on a CPU).")
+    info = RuntimeInfo(
+        backend=backend, keras_version=keras.__version__, tensorflow_version=tf_version,
+        python_version=platform.python_version(), device=device, device_names=names,
+        fast=is_fast(), seed=int(seed), deterministic=bool(deterministic and backend == "tensorflow"),
+    )
+    if verbose:
+        print(info)
+    return info

@@ -1,0 +1,191 @@
+"""Figures of images, masks and training curves; every function returns a matplotlib Figure.
+
+Introduced in ``notebooks/00_setup.ipynb`` (image grids) and
+``notebooks/01_cnn_basics.ipynb`` (training curves).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+
+def _as_images(images) -> np.ndarray:
+    array = np.asarray(images)
+    if array.ndim == 4 and array.shape[-1] == 1:
+        array = array[..., 0]
+    if array.ndim not in (3, 4) or (array.ndim == 4 and array.shape[-1] not in (3, 4)):
+        raise ValueError(
+            "images must have shape (n, height, width), (n, height, width, 1) or "
+            f"(n, height, width, 3), received shape {np.shape(images)}."
+        )
+    return array
+
+
+def to_display(images, value_range: tuple[float, float] | None = None) -> np.ndarray:
+    """Scale images to [0, 1] floats for display.
+
+    Args:
+        images: array of images; uint8 arrays are divided by 255.
+        value_range: ``(low, high)`` of the input, e.g. ``(-1, 1)`` for GAN outputs;
+            default: ``(0, 255)`` for uint8, else ``(0, 1)`` if the data lies there,
+            else ``(-1, 1)`` if it lies there, else the data's own min and max.
+
+    Returns:
+        float32 array of the same shape, clipped to [0, 1].
+    """
+    array = np.asarray(images)
+    if value_range is None:
+        if array.dtype == np.uint8:
+            value_range = (0.0, 255.0)
+        elif array.size and array.min() >= 0 and array.max() <= 1:
+            value_range = (0.0, 1.0)
+        elif array.size and array.min() >= -1 and array.max() <= 1:
+            value_range = (-1.0, 1.0)
+        else:
+            low, high = (float(array.min()), float(array.max())) if array.size else (0.0, 1.0)
+            value_range = (low, high if high > low else low + 1.0)
+    low, high = value_range
+    if not high > low:
+        raise ValueError(f"value_range must be (low, high) with high > low, received {value_range}.")
+    return np.clip((array.astype(np.float32) - low) / (high - low), 0.0, 1.0)
+
+
+def image_grid(images, titles: Sequence[str] | None = None, ncols: int = 8,
+               value_range: tuple[float, float] | None = None, cmap: str = "gray",
+               size: float = 1.2, suptitle: str | None = None) -> Figure:
+    """Show images in a grid.
+
+    Args:
+        images: ``(n, height, width)`` or ``(n, height, width, channels)`` with 1 or 3
+            channels; any value range (see :func:`to_display`).
+        titles: one short title per image, or ``None``.
+        ncols: images per row.
+        value_range: passed to :func:`to_display`.
+        cmap: colour map for single-channel images.
+        size: inches per image.
+        suptitle: title of the whole figure.
+
+    Returns:
+        The matplotlib Figure.
+
+    Example:
+        >>> fig = image_grid(np.zeros((4, 28, 28)), ncols=2)
+        >>> len(fig.axes)
+        4
+    """
+    array = to_display(_as_images(images), value_range)
+    count = len(array)
+    if count == 0:
+        raise ValueError("images is empty: nothing to show.")
+    if ncols < 1:
+        raise ValueError(f"ncols must be >= 1, received {ncols}.")
+    if titles is not None and len(titles) != count:
+        raise ValueError(f"got {len(titles)} titles for {count} images.")
+    ncols = min(ncols, count)
+    nrows = -(-count // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.3 if suptitle else 0)),
+                             squeeze=False)
+    for index, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if index < count:
+            ax.imshow(array[index], cmap=cmap if array.ndim == 3 else None, vmin=0, vmax=1)
+            if titles is not None:
+                ax.set_title(str(titles[index]), fontsize=8)
+    for ax in axes.flat[count:]:
+        fig.delaxes(ax)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def training_curves(history, keys: Sequence[str] | None = None, title: str | None = None) -> Figure:
+    """Plot training curves: each metric with its ``val_`` twin on one axis.
+
+    Args:
+        history: a ``keras.callbacks.History`` or a mapping ``{name: [value per epoch]}``.
+        keys: metric names to plot (without ``val_``); default: every non-``val_`` key.
+        title: figure title.
+
+    Returns:
+        The matplotlib Figure, one panel per metric.
+    """
+    logs: Mapping[str, Sequence[float]] = getattr(history, "history", history)
+    if not isinstance(logs, Mapping) or not logs:
+        raise ValueError("history must be a keras History or a non-empty mapping of name -> values, "
+                         f"received {type(history).__name__}.")
+    if keys is None:
+        keys = [k for k in logs if not k.startswith("val_")]
+    missing = [k for k in keys if k not in logs]
+    if missing:
+        raise ValueError(f"unknown metric(s) {missing}; available: {sorted(logs)}.")
+    fig, axes = plt.subplots(1, len(keys), figsize=(4 * len(keys), 3), squeeze=False)
+    for ax, key in zip(axes.flat, keys):
+        epochs = np.arange(1, len(logs[key]) + 1)
+        ax.plot(epochs, logs[key], marker="o", ms=3, label="train")
+        if f"val_{key}" in logs:
+            ax.plot(epochs, logs[f"val_{key}"], marker="o", ms=3, label="validation")
+            ax.legend()
+        ax.set_xlabel("epoch")
+        ax.set_title(key)
+        ax.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def mask_overlay(images, masks, predictions=None, num_classes: int | None = None,
+                 titles: Sequence[str] | None = None, alpha: float = 0.5, size: float = 2.0) -> Figure:
+    """Show images beside their masks (and predicted masks), one row per image.
+
+    Args:
+        images: ``(n, height, width)`` or ``(n, height, width, channels)``.
+        masks: ``(n, height, width)`` integer class maps (0 = background) or
+            ``(n, height, width, 1)`` binary masks.
+        predictions: optional array shaped like ``masks``.
+        num_classes: number of classes for the colour map (default: from the data).
+        titles: one title per row.
+        alpha: opacity of the mask drawn over the image.
+        size: inches per panel.
+
+    Returns:
+        The matplotlib Figure: columns image | mask | overlay [| prediction | overlay].
+    """
+    shown = to_display(_as_images(images))
+    masks = np.asarray(masks)
+    if masks.ndim == 4 and masks.shape[-1] == 1:
+        masks = masks[..., 0]
+    if masks.shape != shown.shape[:3]:
+        raise ValueError(f"masks must have shape {shown.shape[:3]} to match images, received {masks.shape}.")
+    panels = [("image", None), ("mask", masks)]
+    if predictions is not None:
+        predictions = np.asarray(predictions)
+        if predictions.ndim == 4 and predictions.shape[-1] == 1:
+            predictions = predictions[..., 0]
+        if predictions.shape != masks.shape:
+            raise ValueError(f"predictions must have shape {masks.shape}, received {predictions.shape}.")
+        panels.append(("prediction", predictions))
+    classes = num_classes or int(max(masks.max(), 1 if predictions is None else predictions.max())) + 1
+    cmap = plt.get_cmap("tab20" if classes > 10 else "tab10", max(classes, 2))
+    fig, axes = plt.subplots(len(shown), len(panels), figsize=(size * len(panels), size * len(shown)),
+                             squeeze=False)
+    for row in range(len(shown)):
+        for col, (name, labels) in enumerate(panels):
+            ax = axes[row, col]
+            ax.imshow(shown[row], cmap="gray" if shown.ndim == 3 else None, vmin=0, vmax=1)
+            if labels is not None:
+                layer = np.ma.masked_where(labels[row] == 0, labels[row])
+                ax.imshow(layer, cmap=cmap, vmin=0, vmax=max(classes, 2) - 1, alpha=alpha,
+                          interpolation="nearest")
+            ax.axis("off")
+            if row == 0:
+                ax.set_title(name)
+        if titles is not None:
+            axes[row, 0].set_title(str(titles[row]) if row else f"image\n{titles[row]}", fontsize=8)
+    fig.tight_layout()
+    return fig
