@@ -172,7 +172,9 @@ def load_nuclei() -> tuple[np.ndarray, np.ndarray]:
 
     Returns:
         ``(image, instances)``: image ``(512, 512)`` uint8 (values 0..235), instances
-        ``(512, 512)`` uint8 with 0 = background and 1..125 one label per nucleus.
+        ``(512, 512)`` uint8 with 0 = background and one label per nucleus: 125 nuclei,
+        whose labels are not consecutive (they lie in 1..183), so count them with
+        ``len(np.unique(instances)) - 1``, not ``instances.max()``.
         ``instances > 0`` is the binary foreground mask.
     """
     arrays = _load("nuclei.npz")
@@ -192,7 +194,7 @@ def load_medical_slices(limit: int | None = None) -> dict[str, np.ndarray]:
     Returns:
         ``{name: slice}``, each a 2-D int16 array: CT slices in Hounsfield units
         (``ct_chest`` 128×128, ``ct_head`` 512×512), MR slices in scanner units
-        (``mr_head`` 64×64, ``mr_abdomen`` 484×300 or as stored).
+        (``mr_head`` 64×64, ``mr_abdomen`` 300×484, height × width).
     """
     arrays = _load("medical_slices.npz")
     names = [str(n) for n in arrays["names"]]

@@ -1,0 +1,169 @@
+"""segen_lib.data.shipped: the loaders of data/ and their checksum checks.
+
+Corruption and missing files are tried on a copy of data/ (SEGEN_DATA_DIR), never
+on the real folder.
+"""
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from segen_lib import data
+from segen_lib.data import shipped
+
+REAL_DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch):
+    """A private copy of data/ that the loaders read instead of the real one."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for path in REAL_DATA.iterdir():
+        if path.name == "SHA256SUMS" or path.suffix == ".npz":
+            shutil.copy(path, folder / path.name)
+    monkeypatch.setenv("SEGEN_DATA_DIR", str(folder))
+    shipped._load_cached.cache_clear()
+    yield folder
+    shipped._load_cached.cache_clear()
+
+
+def test_data_dir_is_the_repository_folder_unless_overridden(monkeypatch, tmp_path):
+    monkeypatch.delenv("SEGEN_DATA_DIR", raising=False)
+    assert data.data_dir() == REAL_DATA
+    monkeypatch.setenv("SEGEN_DATA_DIR", str(tmp_path))
+    assert data.data_dir() == tmp_path
+
+
+def test_verify_checks_every_listed_file():
+    checked = data.verify()
+    assert sorted(checked) == ["fashion_mnist.npz", "medical_slices.npz", "mnist.npz", "nuclei.npz"]
+    assert all(len(digest) == 64 for digest in checked.values())
+
+
+@pytest.mark.parametrize("loader, train, test", [
+    (data.load_fashion_mnist, 20_000, 4_000),
+    (data.load_mnist, 4_000, 1_000),
+])
+def test_labelled_sets_shapes_dtypes_ranges(loader, train, test):
+    for split, count in (("train", train), ("test", test)):
+        images, labels = loader(split)
+        assert images.shape == (count, 28, 28) and images.dtype == np.uint8
+        assert labels.shape == (count,) and labels.dtype == np.uint8
+        assert images.max() == 255 and images.min() == 0
+        # Stratified: every class equally often.
+        assert np.array_equal(np.bincount(labels, minlength=10), np.full(10, count // 10))
+
+
+def test_fashion_mnist_limit_keeps_classes_roughly_balanced():
+    images, labels = data.load_fashion_mnist("train", limit=1000)
+    assert images.shape == (1000, 28, 28)
+    counts = np.bincount(labels, minlength=10)
+    assert counts.min() >= 60 and counts.max() <= 140
+    assert len(data.FASHION_MNIST_CLASSES) == 10
+
+
+def test_mnist_splits_share_no_image():
+    train, _ = data.load_mnist("train")
+    test, _ = data.load_mnist("test")
+    train_keys = {image.tobytes() for image in train}
+    assert not any(image.tobytes() in train_keys for image in test)
+
+
+def test_limit_larger_than_the_set_returns_everything():
+    images, labels = data.load_mnist("test", limit=10**6)
+    assert len(images) == len(labels) == 1_000
+
+
+def test_loaders_return_copies():
+    images, _ = data.load_mnist("test", limit=4)
+    images[:] = 0
+    again, _ = data.load_mnist("test", limit=4)
+    assert again.max() > 0
+
+
+@pytest.mark.parametrize("loader", [data.load_fashion_mnist, data.load_mnist])
+def test_bad_split_is_a_value_error(loader):
+    with pytest.raises(ValueError, match=r"split must be one of \('train', 'test'\), received 'valid'"):
+        loader("valid")
+
+
+@pytest.mark.parametrize("limit", [0, -3, 2.5, True, "10"])
+def test_bad_limit_is_a_value_error(limit):
+    with pytest.raises(ValueError, match="limit must be a positive integer"):
+        data.load_mnist("train", limit=limit)
+    with pytest.raises(ValueError, match="limit must be a positive integer"):
+        data.load_medical_slices(limit=limit)
+
+
+def test_nuclei_image_and_instances():
+    image, instances = data.load_nuclei()
+    assert image.shape == instances.shape == (512, 512)
+    assert image.dtype == instances.dtype == np.uint8
+    assert image.max() == 235
+    labels = np.unique(instances)
+    assert labels[0] == 0
+    assert len(labels) - 1 == 125  # nuclei; the labels are not consecutive
+    assert labels.max() == 183
+    assert 0.05 < (instances > 0).mean() < 0.5
+
+
+def test_medical_slices():
+    slices = data.load_medical_slices()
+    assert list(slices) == list(data.MEDICAL_SLICES)
+    shapes = {"ct_chest": (128, 128), "mr_head": (64, 64), "ct_head": (512, 512),
+              "mr_abdomen": (300, 484)}
+    for name, image in slices.items():
+        assert image.shape == shapes[name] and image.dtype == np.int16
+    # CT in Hounsfield units: air near -1000, nothing far above dense bone.
+    assert slices["ct_chest"].min() < -800 and slices["ct_chest"].max() < 3000
+    assert [data.medical_modality(n) for n in data.MEDICAL_SLICES] == ["CT", "MR", "CT", "MR"]
+    assert list(data.load_medical_slices(limit=2)) == ["ct_chest", "mr_head"]
+
+
+def test_unknown_medical_slice_is_a_value_error():
+    with pytest.raises(ValueError, match="unknown slice 'pet_brain'"):
+        data.medical_modality("pet_brain")
+
+
+def test_copy_loads_like_the_real_folder(data_copy):
+    images, _ = data.load_mnist("test", limit=3)
+    assert images.shape == (3, 28, 28)
+
+
+def test_corrupt_file_names_the_file_and_the_rebuild_command(data_copy):
+    path = data_copy / "mnist.npz"
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    with pytest.raises(data.DataFileError, match=r"mnist\.npz is corrupt") as caught:
+        data.load_mnist("train")
+    assert "make data" in str(caught.value)
+    with pytest.raises(ValueError, match="corrupt"):  # DataFileError is a ValueError
+        data.verify()
+    data.load_fashion_mnist("test", limit=1)  # the other files still load
+
+
+def test_missing_file_names_the_file_and_the_rebuild_command(data_copy):
+    (data_copy / "nuclei.npz").unlink()
+    with pytest.raises(data.DataFileError, match=r"nuclei\.npz is missing") as caught:
+        data.load_nuclei()
+    assert "make data" in str(caught.value)
+    assert str(data_copy) in str(caught.value)
+
+
+def test_missing_checksum_list(data_copy):
+    (data_copy / "SHA256SUMS").unlink()
+    with pytest.raises(data.DataFileError, match="SHA256SUMS is missing.*make data"):
+        data.load_mnist("test")
+
+
+def test_unlisted_file(data_copy):
+    with pytest.raises(data.DataFileError, match="extra.npz is not listed"):
+        data.verify(["extra.npz"])
+
+
+def test_real_folder_is_untouched_by_the_corruption_tests():
+    assert data.verify(folder=REAL_DATA)
