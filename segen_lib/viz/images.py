@@ -154,7 +154,8 @@ def mask_overlay(images, masks, predictions=None, num_classes: int | None = None
         size: inches per panel.
 
     Returns:
-        The matplotlib Figure: columns image | mask | overlay [| prediction | overlay].
+        The matplotlib Figure, one row per image; columns: the image, the mask drawn
+        over it [, the prediction drawn over it].
     """
     shown = to_display(_as_images(images))
     masks = np.asarray(masks)

@@ -1,0 +1,108 @@
+"""segen_lib.viz.images: figures are returned, bad shapes are clear errors."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from segen_lib import viz  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_to_display_scales_each_kind_of_input_to_unit_range():
+    assert np.allclose(viz.to_display(np.array([0, 255], dtype=np.uint8)), [0, 1])
+    assert np.allclose(viz.to_display(np.array([-1.0, 0.0, 1.0])), [0, 0.5, 1])
+    assert np.allclose(viz.to_display(np.array([0.0, 0.25, 1.0])), [0, 0.25, 1])
+    assert np.allclose(viz.to_display(np.array([-1000.0, 0.0, 1000.0])), [0, 0.5, 1])
+    assert np.allclose(viz.to_display(np.array([5.0, 10.0]), value_range=(0, 20)), [0.25, 0.5])
+    assert viz.to_display(np.full(3, 7.0)).dtype == np.float32  # constant input: no division by 0
+
+
+def test_to_display_rejects_empty_range():
+    with pytest.raises(ValueError, match="high > low"):
+        viz.to_display(np.zeros(3), value_range=(1, 1))
+
+
+@pytest.mark.parametrize("shape", [(5, 28, 28), (5, 28, 28, 1), (5, 16, 16, 3)])
+def test_image_grid_draws_one_axis_per_image(shape):
+    fig = viz.image_grid(np.random.default_rng(0).random(shape), ncols=3,
+                         titles=[f"#{i}" for i in range(5)], suptitle="grid")
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 5  # the sixth cell of the 2x3 grid is removed
+    assert [ax.get_title() for ax in fig.axes] == ["#0", "#1", "#2", "#3", "#4"]
+
+
+def test_image_grid_uses_fewer_columns_than_asked_for_few_images():
+    fig = viz.image_grid(np.zeros((2, 8, 8)), ncols=8)
+    assert len(fig.axes) == 2
+    assert fig.get_size_inches()[0] == pytest.approx(2 * 1.2)
+
+
+@pytest.mark.parametrize("shape", [(28, 28), (2, 28, 28, 2), (2, 3, 28, 28, 1)])
+def test_image_grid_rejects_bad_shapes(shape):
+    with pytest.raises(ValueError, match="images must have shape"):
+        viz.image_grid(np.zeros(shape))
+
+
+def test_image_grid_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="empty"):
+        viz.image_grid(np.zeros((0, 8, 8)))
+    with pytest.raises(ValueError, match="ncols must be >= 1"):
+        viz.image_grid(np.zeros((2, 8, 8)), ncols=0)
+    with pytest.raises(ValueError, match="got 1 titles for 2 images"):
+        viz.image_grid(np.zeros((2, 8, 8)), titles=["one"])
+
+
+def test_training_curves_pairs_validation_curves():
+    logs = {"loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.7, 0.6], "accuracy": [0.5, 0.7, 0.8]}
+    fig = viz.training_curves(logs, title="run")
+    assert len(fig.axes) == 2
+    loss_axis = fig.axes[0]
+    assert loss_axis.get_title() == "loss"
+    assert len(loss_axis.get_lines()) == 2
+    assert list(loss_axis.get_lines()[1].get_ydata()) == [1.1, 0.7, 0.6]
+    assert len(fig.axes[1].get_lines()) == 1  # no val_accuracy
+
+
+def test_training_curves_accepts_a_history_object():
+    class History:
+        history = {"loss": [2.0, 1.0]}
+
+    assert len(viz.training_curves(History()).axes) == 1
+
+
+def test_training_curves_errors():
+    with pytest.raises(ValueError, match="non-empty mapping"):
+        viz.training_curves({})
+    with pytest.raises(ValueError, match=r"unknown metric\(s\) \['dice'\]"):
+        viz.training_curves({"loss": [1.0]}, keys=["dice"])
+
+
+def test_mask_overlay_columns_and_rows():
+    images = np.zeros((3, 16, 16), dtype=np.uint8)
+    masks = np.zeros((3, 16, 16), dtype=np.int64)
+    masks[:, 4:8, 4:8] = 2
+    fig = viz.mask_overlay(images, masks)
+    assert len(fig.axes) == 3 * 2  # image | mask over the image
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["image", "mask"]
+    assert len(fig.axes[1].images) == 2 and len(fig.axes[0].images) == 1
+    fig = viz.mask_overlay(images, masks[..., None], predictions=masks, num_classes=3)
+    assert len(fig.axes) == 3 * 3  # image | mask | prediction
+    assert [ax.get_title() for ax in fig.axes[:3]] == ["image", "mask", "prediction"]
+
+
+def test_mask_overlay_rejects_mismatched_shapes():
+    images = np.zeros((2, 16, 16))
+    with pytest.raises(ValueError, match=r"masks must have shape \(2, 16, 16\)"):
+        viz.mask_overlay(images, np.zeros((2, 8, 8)))
+    with pytest.raises(ValueError, match="predictions must have shape"):
+        viz.mask_overlay(images, np.zeros((2, 16, 16)), predictions=np.zeros((1, 16, 16)))
