@@ -16,9 +16,11 @@ from segen_lib.data.shipped import (
     medical_modality,
     verify,
 )
+from segen_lib.data.toy import mixture_pdf, ring_centres, sample_mixture, sample_ring
 
 __all__ = [
     "FASHION_MNIST_CLASSES", "MEDICAL_SLICES", "DataFileError", "data_dir",
     "load_fashion_mnist", "load_medical_slices", "load_mnist", "load_nuclei",
     "medical_modality", "verify",
 ]
+__all__ += ["mixture_pdf", "ring_centres", "sample_mixture", "sample_ring"]
