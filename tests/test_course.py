@@ -1,0 +1,168 @@
+"""segen_lib.course: the headless runner, on throwaway notebooks in tmp_path."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from segen_lib import course
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _write(folder: Path, name: str, *sources: str) -> Path:
+    cells = [new_markdown_cell(f"# {name[:2]} · {name}")]
+    cells += [new_code_cell(source) for source in sources]
+    notebook = new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    path = folder / f"{name}.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def course_run(tmp_path_factory):
+    """Run a passing and a failing chapter once; share the result between tests."""
+    root = tmp_path_factory.mktemp("course")
+    notebooks = root / "notebooks"
+    notebooks.mkdir()
+    _write(notebooks, "00_passes",
+           "import os\nprint('cwd', os.getcwd())\nprint('fast', os.environ.get('SEGEN_FAST'))",
+           "from segen_lib.course import report_metric\nreport_metric('test_accuracy', 0.912345)",
+           "# NBVAL_RAISES_EXCEPTION\nraise KeyError('expected: this cell is meant to fail')")
+    _write(notebooks, "01_fails",
+           "x = 1",
+           "y = x + 1\nraise RuntimeError('boom in cell two')\nz = 3",
+           "print('never runs')")
+    (notebooks / "notes.ipynb").write_text("{}")  # not a chapter: ignored
+    build = root / "build"
+    results = course.run_course(fast=True, timeout=120, notebooks_dir=notebooks,
+                                build_dir=build, progress=False)
+    return notebooks, build, results
+
+
+def test_both_chapters_run_in_order(course_run):
+    _, _, results = course_run
+    assert [r.name for r in results] == ["00_passes", "01_fails"]
+    assert [r.status for r in results] == ["ok", "failed"]
+    assert all(r.seconds > 0 for r in results)
+
+
+def test_failure_names_the_cell_and_the_error(course_run):
+    failed = course_run[2][1]
+    assert failed.cell_index == 2  # the title is cell 0
+    assert failed.error_name == "RuntimeError"
+    assert failed.error_message == "boom in cell two"
+    assert failed.cell_source.startswith("y = x + 1")
+
+
+def test_metric_lines_are_collected(course_run):
+    passed = course_run[2][0]
+    assert passed.metrics == {"test_accuracy": "0.9123"}
+
+
+def test_report_lists_both_chapters_and_the_failing_cell(course_run):
+    _, build, _ = course_run
+    report = (build / "report.md").read_text()
+    assert "| 00_passes | ok |" in report
+    assert "test_accuracy=0.9123" in report
+    assert "| 01_fails | failed |" in report
+    assert "### 01_fails: cell 2" in report
+    assert "**RuntimeError**: boom in cell two" in report
+    assert "raise RuntimeError('boom in cell two')" in report
+    assert "mode: fast" in report
+    assert "notes" not in report
+
+
+def test_executed_notebooks_and_html_are_written(course_run):
+    notebooks, build, _ = course_run
+    for name in ("00_passes", "01_fails"):
+        assert (build / "notebooks" / f"{name}.ipynb").is_file()
+        html = (build / "html" / f"{name}.html").read_text()
+        assert "<html" in html
+    executed = nbformat.read(build / "notebooks" / "00_passes.ipynb", as_version=4)
+    printed = "".join(output.get("text", "") for output in executed.cells[1].outputs)
+    assert f"cwd {notebooks}" in printed  # the kernel runs in the notebooks folder
+    assert "fast 1" in printed  # --fast reaches the kernel
+    assert executed.cells[3].outputs[0]["ename"] == "KeyError"  # allowed to fail
+    failed = nbformat.read(build / "notebooks" / "01_fails.ipynb", as_version=4)
+    assert failed.cells[3].outputs == []  # nothing ran after the failure
+    # The sources are left untouched.
+    source = nbformat.read(notebooks / "00_passes.ipynb", as_version=4)
+    assert all(cell.get("outputs", []) == [] for cell in source.cells)
+
+
+def test_select_chapters_by_number_or_prefix(tmp_path):
+    chapters = [tmp_path / name for name in ("00_setup.ipynb", "01_cnn_basics.ipynb",
+                                             "02_unet_segmentation.ipynb")]
+    names = lambda paths: [p.stem for p in paths]  # noqa: E731
+    assert names(course.select_chapters(chapters, None)) == ["00_setup", "01_cnn_basics",
+                                                             "02_unet_segmentation"]
+    assert names(course.select_chapters(chapters, ["1"])) == ["01_cnn_basics"]
+    assert names(course.select_chapters(chapters, ["02", "00"])) == ["00_setup", "02_unet_segmentation"]
+    assert names(course.select_chapters(chapters, ["01,02"])) == ["01_cnn_basics", "02_unet_segmentation"]
+    assert names(course.select_chapters(chapters, ["02_unet"])) == ["02_unet_segmentation"]
+    assert names(course.select_chapters(chapters, ["00_setup.ipynb", "0"])) == ["00_setup"]
+
+
+def test_unknown_chapter_lists_the_available_ones(tmp_path):
+    chapters = [tmp_path / "00_setup.ipynb", tmp_path / "01_cnn_basics.ipynb"]
+    with pytest.raises(ValueError, match="unknown chapter '07'; available chapters: 00_setup, 01_cnn_basics"):
+        course.select_chapters(chapters, ["01", "07"])
+
+
+def test_bad_arguments(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        course.list_chapters(tmp_path / "nowhere")
+    with pytest.raises(ValueError, match="no chapter notebooks"):
+        course.run_course(notebooks_dir=tmp_path, build_dir=tmp_path / "build", progress=False)
+    with pytest.raises(ValueError, match="timeout must be a positive"):
+        course.run_course(timeout=0, notebooks_dir=tmp_path, progress=False)
+
+
+def test_report_metric_format(capsys):
+    assert course.report_metric("fid", 12.3456789) == "SEGEN_METRIC fid=12.35"
+    assert capsys.readouterr().out == "SEGEN_METRIC fid=12.35\n"
+    assert course.report_metric("mode", "fast") == "SEGEN_METRIC mode=fast"
+    with pytest.raises(ValueError, match="metric name"):
+        course.report_metric("test accuracy", 0.9)
+    with pytest.raises(ValueError, match="metric value"):
+        course.report_metric("note", "two words")
+
+
+def test_format_seconds():
+    assert course.format_seconds(4.25) == "4.2 s"
+    assert course.format_seconds(185) == "3 min 05 s"
+
+
+def test_default_paths_are_in_the_repository():
+    assert course.NOTEBOOKS_DIR == ROOT / "notebooks"
+    assert course.BUILD_DIR == ROOT / "build"
+
+
+def test_command_line_unknown_chapter_is_a_usage_error(tmp_path):
+    (tmp_path / "00_setup.ipynb").write_text("{}")
+    done = subprocess.run(
+        [sys.executable, "-m", "segen_lib.course", "run", "--only", "9",
+         "--notebooks", str(tmp_path), "--build", str(tmp_path / "build")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 2
+    assert "unknown chapter '9'; available chapters: 00_setup" in done.stderr
+    assert not (tmp_path / "build").exists()
+
+
+def test_command_line_exit_status_is_one_when_a_chapter_fails(tmp_path):
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    _write(notebooks, "05_broken", "1 / 0")
+    done = subprocess.run(
+        [sys.executable, "-m", "segen_lib.course", "run", "--fast",
+         "--notebooks", str(notebooks), "--build", str(tmp_path / "out")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert "failed: 05_broken" in done.stderr
+    assert "ZeroDivisionError" in (tmp_path / "out" / "report.md").read_text()

@@ -1,0 +1,82 @@
+"""segen_lib.runtime: fast-mode flag, seeding and the report of setup()."""
+
+import random
+
+import keras
+import numpy as np
+import pytest
+
+from segen_lib import runtime
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("1", True), ("true", True), ("YES", True), (" on ", True),
+    ("", False), ("0", False), ("false", False), ("No", False), ("off", False),
+])
+def test_is_fast_reads_segen_fast(monkeypatch, value, expected):
+    monkeypatch.setenv("SEGEN_FAST", value)
+    assert runtime.is_fast() is expected
+
+
+def test_is_fast_defaults_to_learner_mode(monkeypatch):
+    monkeypatch.delenv("SEGEN_FAST", raising=False)
+    assert runtime.is_fast() is False
+
+
+def test_is_fast_rejects_other_values(monkeypatch):
+    monkeypatch.setenv("SEGEN_FAST", "maybe")
+    with pytest.raises(ValueError, match="SEGEN_FAST must be one of .* received 'maybe'"):
+        runtime.is_fast()
+
+
+def test_setup_reports_backend_versions_device_and_mode(monkeypatch, capsys):
+    monkeypatch.setenv("SEGEN_FAST", "1")
+    info = runtime.setup(seed=7)
+    printed = capsys.readouterr().out
+    assert info.backend == keras.backend.backend()
+    assert info.keras_version == keras.__version__
+    assert info.device in ("CPU", "GPU") and info.gpu == (info.device == "GPU")
+    assert info.device_names
+    assert info.fast is True and info.seed == 7 and info.deterministic is False
+    assert printed.strip() == str(info)
+    assert f"Keras {keras.__version__} on the {info.backend} backend" in printed
+    assert "mode:   fast" in printed and "seed:   7" in printed
+
+
+def test_setup_learner_mode_and_quiet(monkeypatch, capsys):
+    monkeypatch.setenv("SEGEN_FAST", "0")
+    info = runtime.setup(seed=0, verbose=False)
+    assert info.fast is False
+    assert capsys.readouterr().out == ""
+    assert "mode:   learner" in str(info)
+
+
+def test_setup_seeds_python_numpy_and_keras():
+    def draw():
+        return (random.random(), np.random.rand(),
+                float(keras.ops.convert_to_numpy(keras.random.uniform(()))))
+
+    runtime.setup(seed=123, verbose=False)
+    first = draw()
+    runtime.setup(seed=123, verbose=False)
+    assert draw() == first
+    runtime.setup(seed=124, verbose=False)
+    assert draw() != first
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "42", True, None])
+def test_setup_rejects_bad_seeds(seed):
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        runtime.setup(seed=seed, verbose=False)
+
+
+def test_mixed_precision_is_refused_on_cpu(capsys):
+    info = runtime.setup(seed=1, mixed_precision=True)
+    try:
+        if info.gpu:
+            assert keras.mixed_precision.global_policy().name == "mixed_float16"
+        else:
+            assert keras.mixed_precision.global_policy().name == "float32"
+            assert "no GPU: staying in float32" in capsys.readouterr().out
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
