@@ -1,0 +1,215 @@
+r"""U-Net (Ronneberger et al., 2015) as a plain ``keras.Model``.
+
+Introduced in ``notebooks/02_unet_segmentation.ipynb``.
+
+An encoder halves the resolution ``depth`` times while doubling the features; a
+decoder doubles it back, and at each level concatenates the encoder's features of
+the same size (the *skip connection*) so fine detail survives:
+
+.. math::
+    e_0 = C_0(x),\quad e_l = C_l(\mathrm{pool}(e_{l-1})),\quad
+    d_l = C'_l([\mathrm{up}(d_{l+1}),\ e_l]),\quad y = \mathrm{softmax}(W d_0).
+
+Departures from the paper, said where they happen: convolutions use ``same``
+padding so nothing is cropped (the paper used valid padding and cropped the skip
+features); batch normalisation is optional (the paper had none).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+from keras import layers
+
+UPSAMPLING_MODES = ("transpose", "resize")
+
+
+def _nearest_valid(size: int, factor: int) -> tuple[int, int]:
+    below = max(factor, (size // factor) * factor)
+    above = below if below >= size else below + factor
+    if below == size:
+        below, above = size - factor if size > factor else factor, size + factor
+    return below, above
+
+
+def check_input_shape(input_shape: Sequence[int | None], depth: int) -> tuple:
+    """Check that a U-Net of ``depth`` poolings can take ``input_shape``.
+
+    Args:
+        input_shape: ``(height, width, channels)``; height and width may be ``None``.
+        depth: number of 2×2 poolings.
+
+    Returns:
+        ``input_shape`` as a tuple.
+
+    Raises:
+        ValueError: wrong rank, non-positive sizes, or a height/width not divisible by
+            ``2**depth`` (then the message names the nearest valid sizes): the error
+            of the seed article's U-Net, whose skip connections join tensors of
+            different sizes.
+    """
+    shape = tuple(input_shape)
+    if len(shape) != 3:
+        raise ValueError(
+            f"input_shape must be (height, width, channels), received {input_shape!r} "
+            f"(rank {len(shape)})."
+        )
+    if shape[2] is None or shape[2] < 1:
+        raise ValueError(f"the channel count must be a positive integer, received {shape[2]!r}.")
+    factor = 2 ** depth
+    for name, size in zip(("height", "width"), shape[:2]):
+        if size is None:
+            continue
+        if size < 1:
+            raise ValueError(f"{name} must be positive, received {size}.")
+        if size % factor:
+            low, high = _nearest_valid(size, factor)
+            raise ValueError(
+                f"{name} {size} is not divisible by 2**depth = {factor} (depth={depth}): "
+                f"after {depth} poolings the decoder's upsampled features would not match "
+                f"the encoder's skip features. Nearest valid {name}s: {low} or {high} "
+                f"(or resize/pad the images, or lower depth)."
+            )
+    return shape
+
+
+def conv_block(x, filters: int, batch_norm: bool = True, dropout: float = 0.0, name: str = "block"):
+    """Two 3×3 convolutions, each followed by (batch norm and) ReLU: U-Net's basic unit."""
+    for i in (1, 2):
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=not batch_norm,
+                          kernel_initializer="he_normal", name=f"{name}_conv{i}")(x)
+        if batch_norm:
+            x = layers.BatchNormalization(name=f"{name}_bn{i}")(x)
+        x = layers.Activation("relu", name=f"{name}_relu{i}")(x)
+    if dropout:
+        x = layers.Dropout(dropout, name=f"{name}_dropout")(x)
+    return x
+
+
+def build_unet(input_shape: Sequence[int | None] = (64, 64, 1), num_classes: int = 1,
+               filters: Sequence[int] = (16, 32, 64, 128), batch_norm: bool = True,
+               dropout: float = 0.0, upsampling: str = "transpose", output: str = "probabilities",
+               name: str = "unet") -> keras.Model:
+    """Build a U-Net for binary or multi-class segmentation.
+
+    Args:
+        input_shape: ``(height, width, channels)``; height and width must be divisible
+            by ``2 ** (len(filters) - 1)``, or ``None`` for any such size.
+        num_classes: 1 for binary segmentation (one sigmoid channel), else the number
+            of classes (softmax over ``num_classes`` channels), background included.
+        filters: features per level, from the full-resolution level to the bottleneck;
+            ``len(filters) - 1`` poolings.
+        batch_norm: batch normalisation after every convolution.
+        dropout: dropout rate at the bottleneck (0 disables it).
+        upsampling: ``"transpose"`` (learned 2×2 transposed convolution) or
+            ``"resize"`` (bilinear resize, then a 3×3 convolution: no checkerboard).
+        output: ``"probabilities"`` (sigmoid/softmax) or ``"logits"``.
+        name: model name.
+
+    Returns:
+        A ``keras.Model`` mapping ``(batch, height, width, channels)`` to
+        ``(batch, height, width, max(num_classes, 1))``.
+
+    Example:
+        >>> model = build_unet((64, 64, 1), num_classes=11, filters=(8, 16, 32))
+        >>> model.output_shape
+        (None, 64, 64, 11)
+    """
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
+        raise ValueError(f"num_classes must be an integer >= 1 (1 = binary), received {num_classes!r}.")
+    filters = tuple(filters)
+    if not filters:
+        raise ValueError("filters must name at least one level, received an empty sequence.")
+    if any(not isinstance(f, int) or f < 1 for f in filters):
+        raise ValueError(f"filters must be positive integers, received {filters}.")
+    if upsampling not in UPSAMPLING_MODES:
+        raise ValueError(f"upsampling must be one of {UPSAMPLING_MODES}, received {upsampling!r}.")
+    if output not in ("probabilities", "logits"):
+        raise ValueError(f"output must be 'probabilities' or 'logits', received {output!r}.")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be in [0, 1), received {dropout}.")
+    depth = len(filters) - 1
+    shape = check_input_shape(input_shape, depth)
+
+    inputs = keras.Input(shape, name="images")
+    x = inputs
+    skips = []
+    for level, width in enumerate(filters[:-1]):  # encoder
+        x = conv_block(x, width, batch_norm, name=f"enc{level}")
+        skips.append(x)
+        x = layers.MaxPooling2D(2, name=f"pool{level}")(x)
+    x = conv_block(x, filters[-1], batch_norm, dropout, name="bottleneck")
+    for level in reversed(range(depth)):  # decoder
+        width = filters[level]
+        if upsampling == "transpose":
+            x = layers.Conv2DTranspose(width, 2, strides=2, name=f"up{level}")(x)
+        else:
+            x = layers.UpSampling2D(2, interpolation="bilinear", name=f"up{level}_resize")(x)
+            x = layers.Conv2D(width, 3, padding="same", name=f"up{level}")(x)
+        x = layers.Concatenate(name=f"skip{level}")([x, skips[level]])
+        x = conv_block(x, width, batch_norm, name=f"dec{level}")
+    channels = 1 if num_classes == 1 else num_classes
+    activation = None if output == "logits" else ("sigmoid" if num_classes == 1 else "softmax")
+    outputs = layers.Conv2D(channels, 1, activation=activation, dtype="float32", name="masks")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def build_seed_unet(input_shape: Sequence[int] = (256, 256, 1), fixed: bool = False,
+                    num_classes: int = 1) -> keras.Model:
+    """The U-Net of the course's source article (section 4.1), as printed or repaired.
+
+    As printed (``fixed=False``) it does not build: it upsamples the *pooled* encoder
+    output and concatenates it with a feature map of twice its size, e.g. 32×32 with
+    64×64 at the first skip. Repaired (``fixed=True``) it upsamples the decoder's own
+    features, so every concatenation joins tensors of equal size; filters stay
+    64-128-256-512 with ``UpSampling2D``, one convolution per level and no batch norm.
+    It is kept as the reference the course's U-Net is measured against.
+
+    Args:
+        input_shape: ``(height, width, channels)``, divisible by 16.
+        fixed: build the repaired version.
+        num_classes: 1 (the article's single sigmoid channel) or, for the repaired
+            version only, the number of classes of a softmax output.
+
+    Returns:
+        A ``keras.Model`` (sigmoid output, or softmax when ``num_classes > 1``).
+    """
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
+        raise ValueError(f"num_classes must be an integer >= 1, received {num_classes!r}.")
+    check_input_shape(input_shape, 4)
+    conv = lambda f, x: layers.Conv2D(f, 3, activation="relu", padding="same")(x)  # noqa: E731
+    inputs = keras.Input(input_shape)
+    conv1 = conv(64, inputs)
+    pool1 = layers.MaxPooling2D(2)(conv1)
+    conv2 = conv(128, pool1)
+    pool2 = layers.MaxPooling2D(2)(conv2)
+    conv3 = conv(256, pool2)
+    pool3 = layers.MaxPooling2D(2)(conv3)
+    conv4 = conv(512, pool3)
+    pool4 = layers.MaxPooling2D(2)(conv4)
+    if not fixed:  # exactly the article's wiring
+        up5 = layers.concatenate([layers.UpSampling2D(2)(pool4), conv4], axis=3)
+        conv6 = conv(256, conv(512, up5))
+        up6 = layers.concatenate([layers.UpSampling2D(2)(pool3), conv6], axis=3)  # 16² with 8²
+        conv8 = conv(64, conv(128, up6))
+        up9 = layers.concatenate([layers.UpSampling2D(2)(pool2), conv8], axis=3)
+        conv11 = conv(64, conv(128, up9))
+        up12 = layers.concatenate([layers.UpSampling2D(2)(pool1), conv11], axis=3)
+        outputs = layers.Conv2D(1, 1, activation="sigmoid")(conv(64, up12))
+        return keras.Model(inputs, outputs)
+    # repaired: each decoder level upsamples its own input and joins the encoder map of that size
+    conv5 = conv(512, pool4)
+    up6 = layers.concatenate([layers.UpSampling2D(2)(conv5), conv4], axis=3)
+    conv6 = conv(256, up6)
+    up7 = layers.concatenate([layers.UpSampling2D(2)(conv6), conv3], axis=3)
+    conv7 = conv(128, up7)
+    up8 = layers.concatenate([layers.UpSampling2D(2)(conv7), conv2], axis=3)
+    conv8 = conv(64, up8)
+    up9 = layers.concatenate([layers.UpSampling2D(2)(conv8), conv1], axis=3)
+    conv9 = conv(64, up9)
+    if num_classes == 1:
+        outputs = layers.Conv2D(1, 1, activation="sigmoid")(conv9)
+    else:
+        outputs = layers.Conv2D(num_classes, 1, activation="softmax")(conv9)
+    return keras.Model(inputs, outputs, name="seed_unet_fixed")

@@ -1,0 +1,115 @@
+"""Tests of segen_lib.data.scenes: shapes, digit scenes, paired augmentation."""
+
+import numpy as np
+import pytest
+from keras import ops
+
+from segen_lib.data import (LIT_THRESHOLD, digit_scene_dataset, load_mnist, make_digit_scenes, make_shapes,
+                            paired_augmentation, resize_digits)
+
+
+def test_make_shapes_shapes_ranges_and_seed():
+    images, masks = make_shapes(5, image_size=32, seed=3)
+    assert images.shape == masks.shape == (5, 32, 32, 1)
+    assert images.dtype == masks.dtype == np.float32
+    assert 0 <= images.min() and images.max() <= 1
+    assert set(np.unique(masks)) <= {0.0, 1.0} and masks.sum() > 0
+    again, _ = make_shapes(5, image_size=32, seed=3)
+    np.testing.assert_array_equal(images, again)
+    assert not np.array_equal(images, make_shapes(5, image_size=32, seed=4)[0])
+
+
+def test_small_shapes_make_an_imbalanced_task():
+    _, masks = make_shapes(200, image_size=32, seed=0, max_shapes=2, min_radius=1.5, max_radius=4)
+    assert 0.003 < masks.mean() < 0.05
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(num_images=0), "num_images must be an integer >= 1"),
+    (dict(num_images=2, image_size=4), "image_size must be an integer >= 8"),
+    (dict(num_images=2, min_radius=5, max_radius=2), "min_radius <= max_radius"),
+    (dict(num_images=2, noise=-1), "noise must be >= 0"),
+])
+def test_make_shapes_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        make_shapes(**kwargs)
+
+
+def test_digit_scene_masks_follow_the_lit_pixels_and_classes():
+    images, masks = make_digit_scenes(20, image_size=64, max_digits=3, seed=0, split="test")
+    assert images.shape == (20, 64, 64, 1) and masks.shape == (20, 64, 64)
+    assert masks.dtype == np.uint8 and masks.max() <= 10
+    lit = images[..., 0] > LIT_THRESHOLD / 255.0
+    np.testing.assert_array_equal(lit, masks > 0)  # mask = lit pixels, nothing else
+    counts = [len(set(np.unique(m)) - {0}) for m in masks]
+    assert 1 <= min(counts) and max(counts) <= 3
+
+
+def test_a_single_digit_scene_has_that_digits_class():
+    digits, labels = load_mnist("test", limit=1)
+    _, masks = make_digit_scenes(3, image_size=28, max_digits=1, seed=1, digits=(digits, labels))
+    for mask in masks:
+        assert set(np.unique(mask)) == {0, int(labels[0]) + 1}
+
+
+def test_train_and_test_scenes_use_disjoint_digits():
+    train, _ = load_mnist("train")
+    test, _ = load_mnist("test")
+    train_set = {digit.tobytes() for digit in train}
+    assert not any(digit.tobytes() in train_set for digit in test)
+
+
+def test_small_digits_and_resize():
+    small = resize_digits(load_mnist("test", limit=4)[0], 14)
+    assert small.shape == (4, 14, 14) and small.dtype == np.uint8
+    images, masks = make_digit_scenes(8, image_size=32, digit_size=14, seed=0, split="test")
+    assert images.shape == (8, 32, 32, 1) and masks.max() > 0
+
+
+def test_digit_scene_seed_reproducible():
+    a = make_digit_scenes(4, seed=9, split="test")
+    b = make_digit_scenes(4, seed=9, split="test")
+    np.testing.assert_array_equal(a[1], b[1])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(split="validation"), r"split must be one of \('train', 'test'\)"),
+    (dict(image_size=20), "image_size must be an integer >= 28"),
+    (dict(digit_size=40), "digit_size must be at most 28"),
+    (dict(max_digits=0), "max_digits must be an integer >= 1"),
+    (dict(digits=(np.zeros((3, 10, 10), np.uint8), np.zeros(3, np.uint8))), r"shape \(n, 28, 28\)"),
+])
+def test_digit_scene_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        make_digit_scenes(2, **kwargs)
+
+
+def test_paired_augmentation_moves_image_and_mask_together():
+    images, masks = make_digit_scenes(6, seed=2, split="test")
+    augment = paired_augmentation(flip=True, shift=0.15, rotation=0.05, seed=3)
+    out = augment({"images": images, "segmentation_masks": masks[..., None].astype("float32")}, training=True)
+    new_images = ops.convert_to_numpy(out["images"])
+    new_masks = ops.convert_to_numpy(out["segmentation_masks"])[..., 0]
+    assert new_images.shape == images.shape
+    assert set(np.unique(new_masks)) <= set(range(11))  # nearest neighbour keeps classes
+    assert not np.array_equal(new_masks, masks)  # something moved
+    bright = new_images[..., 0] > 0.7
+    assert np.mean(new_masks[bright] > 0) > 0.95  # bright pixels are still under the mask
+
+
+def test_paired_augmentation_errors():
+    with pytest.raises(ValueError, match="shift must be in"):
+        paired_augmentation(shift=1.5)
+    with pytest.raises(ValueError, match="rotation must be in"):
+        paired_augmentation(rotation=2)
+
+
+def test_digit_scene_dataset_draws_new_scenes_each_epoch():
+    dataset = digit_scene_dataset(10, batch_size=4, image_size=32, digit_size=14, seed=0)
+    assert len(dataset) == 3
+    images, masks = dataset[0]
+    assert images.shape == (4, 32, 32, 1) and masks.shape == (4, 32, 32)
+    assert dataset[2][0].shape[0] == 2  # the last, smaller batch
+    before = dataset[0][1].copy()
+    dataset.on_epoch_end()
+    assert not np.array_equal(before, dataset[0][1])

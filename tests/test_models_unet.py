@@ -1,0 +1,101 @@
+"""Tests of segen_lib.models.unet: shapes, errors, save/load, both backends' ops."""
+
+import numpy as np
+import pytest
+import keras
+
+from segen_lib.models import build_seed_unet, build_unet
+from segen_lib.models.unet import check_input_shape
+
+
+@pytest.mark.parametrize(
+    "input_shape, num_classes, filters, expected",
+    [
+        ((64, 64, 1), 1, (8, 16, 32), (2, 64, 64, 1)),
+        ((32, 32, 1), 11, (16, 32, 64, 128), (2, 32, 32, 11)),
+        ((48, 32, 3), 4, (4, 8), (2, 48, 32, 4)),
+        ((16, 16, 1), 2, (4,), (2, 16, 16, 2)),  # no pooling at all
+    ],
+)
+def test_output_shapes(input_shape, num_classes, filters, expected):
+    model = build_unet(input_shape, num_classes=num_classes, filters=filters)
+    out = model.predict(np.zeros((2, *input_shape), "float32"), verbose=0)
+    assert out.shape == expected
+    assert np.all(np.isfinite(out))
+
+
+def test_softmax_sigmoid_and_logits():
+    x = np.random.default_rng(0).random((2, 16, 16, 1)).astype("float32")
+    multi = build_unet((16, 16, 1), num_classes=3, filters=(4, 8)).predict(x, verbose=0)
+    np.testing.assert_allclose(multi.sum(-1), 1.0, atol=1e-5)
+    binary = build_unet((16, 16, 1), num_classes=1, filters=(4, 8)).predict(x, verbose=0)
+    assert binary.min() >= 0 and binary.max() <= 1
+    logits = build_unet((16, 16, 1), num_classes=3, filters=(4, 8), output="logits")
+    assert logits.layers[-1].activation.__name__ == "linear"
+
+
+def test_resize_upsampling_and_dropout_build():
+    model = build_unet((32, 32, 1), 2, filters=(4, 8, 16), upsampling="resize", dropout=0.2, batch_norm=False)
+    assert model.output_shape == (None, 32, 32, 2)
+    assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in model.layers)
+    assert any(isinstance(layer, keras.layers.Dropout) for layer in model.layers)
+
+
+def test_unknown_spatial_size_is_allowed():
+    model = build_unet((None, None, 1), num_classes=2, filters=(4, 8))
+    assert model.predict(np.zeros((1, 24, 40, 1), "float32"), verbose=0).shape == (1, 24, 40, 2)
+
+
+def test_indivisible_size_names_nearest_valid_sizes():
+    with pytest.raises(ValueError, match=r"height 100 is not divisible by 2\*\*depth = 8.*96 or 104"):
+        build_unet((100, 96, 1), num_classes=1, filters=(8, 16, 32, 64))
+    with pytest.raises(ValueError, match=r"width 30 .* 24 or 32"):
+        check_input_shape((32, 30, 1), depth=3)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(num_classes=0), "num_classes must be an integer >= 1"),
+        (dict(num_classes=2.5), "num_classes must be an integer >= 1"),
+        (dict(filters=()), "filters must name at least one level"),
+        (dict(filters=(8, -1)), "filters must be positive integers"),
+        (dict(input_shape=(64, 64)), r"input_shape must be \(height, width, channels\)"),
+        (dict(input_shape=(1, 64, 64, 1)), "rank 4"),
+        (dict(upsampling="bicubic"), "upsampling must be one of"),
+        (dict(output="softmax"), "output must be"),
+        (dict(dropout=1.0), r"dropout must be in \[0, 1\)"),
+    ],
+)
+def test_bad_arguments(kwargs, message):
+    arguments = dict(input_shape=(64, 64, 1), num_classes=1, filters=(4, 8))
+    arguments.update(kwargs)
+    with pytest.raises(ValueError, match=message):
+        build_unet(**arguments)
+
+
+def test_keras_round_trip(tmp_path):
+    model = build_unet((16, 16, 1), num_classes=3, filters=(4, 8))
+    x = np.random.default_rng(1).random((3, 16, 16, 1)).astype("float32")
+    path = tmp_path / "unet.keras"
+    model.save(path)
+    reloaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(reloaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+    assert reloaded.count_params() == model.count_params()
+
+
+def test_seed_unet_as_printed_fails_and_fixed_builds():
+    with pytest.raises(ValueError, match="Concatenate"):
+        build_seed_unet((64, 64, 1))
+    fixed = build_seed_unet((64, 64, 1), fixed=True)
+    assert fixed.output_shape == (None, 64, 64, 1)
+    assert build_seed_unet((32, 32, 1), fixed=True, num_classes=11).output_shape == (None, 32, 32, 11)
+
+
+def test_one_training_step_is_finite():
+    model = build_unet((16, 16, 1), num_classes=3, filters=(4, 8))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    rng = np.random.default_rng(0)
+    history = model.fit(rng.random((4, 16, 16, 1)).astype("float32"), rng.integers(0, 3, (4, 16, 16)),
+                        epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
