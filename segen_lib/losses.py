@@ -76,3 +76,138 @@ def wasserstein_critic_loss(real_scores, fake_scores):
 def wasserstein_generator_loss(fake_scores):
     r"""WGAN generator loss :math:`-\mathbb{E}[f(G(z))]` (minimised)."""
     return -ops.mean(fake_scores)
+
+
+def _input_gradients(critic, images):
+    """Gradient of ``sum(critic(images))`` with respect to ``images``, on any backend."""
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        images = tf.convert_to_tensor(images)
+        with tf.GradientTape() as tape:
+            tape.watch(images)
+            scores = critic(images)
+        return tape.gradient(scores, images)
+    if backend == "jax":
+        import jax
+
+        return jax.grad(lambda x: ops.sum(critic(x)))(images)
+    if backend == "torch":
+        import torch
+
+        images = images.detach().requires_grad_(True)
+        scores = critic(images)
+        return torch.autograd.grad(scores.sum(), images, create_graph=True)[0]
+    raise ValueError(f"gradient_penalty needs the tensorflow, jax or torch backend, received {backend!r}.")
+
+
+def gradient_penalty(critic, real_images, fake_images, epsilon=None, seed=None):
+    r"""WGAN-GP gradient penalty (Gulrajani et al., 2017), without its weight :math:`\lambda`.
+
+    .. math::
+        \mathrm{GP} = \mathbb{E}_{\hat x}\big[(\lVert \nabla_{\hat x} f(\hat x) \rVert_2 - 1)^2\big],
+        \qquad \hat x = \epsilon x + (1 - \epsilon)\tilde x,\ \epsilon \sim U(0, 1)
+
+    with one :math:`\epsilon` per sample. Introduced in ``notebooks/04_gan_training.ipynb``.
+
+    Args:
+        critic: callable mapping ``(batch, height, width, channels)`` images to scores
+            ``(batch, 1)`` (e.g. a critic model, or its ``stateless_call`` on values).
+        real_images: ``(batch, height, width, channels)``.
+        fake_images: same shape as ``real_images``.
+        epsilon: interpolation weights ``(batch, 1, 1, 1)`` in [0, 1]; default: drawn
+            from U(0, 1) with ``seed``.
+        seed: seed (int or ``keras.random.SeedGenerator``) used when ``epsilon`` is None.
+
+    Returns:
+        Scalar penalty (differentiable with respect to the critic's weights).
+
+    Example:
+        A linear critic :math:`f(x) = \langle w, x \rangle` has gradient :math:`w`
+        everywhere, so the penalty is :math:`(\lVert w \rVert_2 - 1)^2`.
+    """
+    import keras
+
+    if tuple(real_images.shape) != tuple(fake_images.shape):
+        raise ValueError(f"real_images and fake_images must have the same shape, received "
+                         f"{tuple(real_images.shape)} and {tuple(fake_images.shape)}.")
+    real_images = ops.convert_to_tensor(real_images, "float32")
+    fake_images = ops.convert_to_tensor(fake_images, "float32")
+    batch_size = ops.shape(real_images)[0]
+    if epsilon is None:
+        weight_shape = (batch_size,) + (1,) * (len(real_images.shape) - 1)
+        epsilon = keras.random.uniform(weight_shape, seed=seed)
+    interpolated = epsilon * real_images + (1.0 - epsilon) * fake_images
+    grads = _input_gradients(critic, interpolated)
+    grads = ops.reshape(grads, (batch_size, -1))
+    norms = ops.sqrt(ops.sum(ops.square(grads), axis=1) + 1e-12)
+    return ops.mean(ops.square(norms - 1.0))
+
+
+# --------------------------------------------------------------------------------------
+# Segmentation (introduced in notebooks/02_unet_segmentation.ipynb)
+# --------------------------------------------------------------------------------------
+
+import keras  # noqa: E402  (kept beside the segmentation losses that use it)
+
+
+@keras.saving.register_keras_serializable(package="segen")
+class DiceCrossentropy(keras.losses.Loss):
+    r"""Cross-entropy plus soft Dice loss, for imbalanced segmentation masks.
+
+    .. math::
+        L = \mathrm{CE}(y, \hat y) + w \cdot \frac{1}{K}\sum_{c=1}^{K}
+            \Bigl(1 - \frac{2\sum_i y_{ic}\hat y_{ic}}{\sum_i y_{ic} + \sum_i \hat y_{ic}}\Bigr)
+
+    where :math:`i` runs over every pixel of the batch. Cross-entropy gives smooth
+    per-pixel gradients; the Dice term weighs every class equally however few pixels
+    it covers, so a class of 0.5 % of the pixels counts as much as the background.
+    The Dice term is ``keras.losses.dice`` computed per class over the whole batch.
+
+    Args:
+        num_classes: 1 for binary masks (one sigmoid channel, labels in {0, 1}),
+            else the number of classes (softmax outputs, integer labels).
+        dice_weight: weight :math:`w` of the Dice term.
+        from_logits: whether predictions are logits.
+
+    Example:
+        >>> loss = DiceCrossentropy(num_classes=11)
+        >>> model.compile(optimizer="adam", loss=loss)  # masks: (batch, h, w) integers
+    """
+
+    def __init__(self, num_classes: int, dice_weight: float = 1.0, from_logits: bool = False,
+                 name: str = "dice_crossentropy", **kwargs):
+        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
+            raise ValueError(f"num_classes must be an integer >= 1, received {num_classes!r}.")
+        if dice_weight < 0:
+            raise ValueError(f"dice_weight must be >= 0, received {dice_weight}.")
+        super().__init__(name=name, **kwargs)
+        self.num_classes = num_classes
+        self.dice_weight = float(dice_weight)
+        self.from_logits = bool(from_logits)
+
+    def call(self, y_true, y_pred):
+        if self.num_classes == 1:
+            y_true = ops.reshape(ops.cast(y_true, y_pred.dtype), ops.shape(y_pred))
+            cross_entropy = keras.losses.binary_crossentropy(y_true, y_pred, from_logits=self.from_logits)
+            probabilities = ops.sigmoid(y_pred) if self.from_logits else y_pred
+            one_hot = ops.concatenate([1 - y_true, y_true], axis=-1)
+            probabilities = ops.concatenate([1 - probabilities, probabilities], axis=-1)
+        else:
+            labels = ops.cast(y_true, "int32")
+            if len(labels.shape) == len(y_pred.shape):  # (batch, h, w, 1) labels
+                labels = ops.squeeze(labels, axis=-1)
+            cross_entropy = keras.losses.sparse_categorical_crossentropy(
+                labels, y_pred, from_logits=self.from_logits)
+            probabilities = ops.softmax(y_pred, axis=-1) if self.from_logits else y_pred
+            one_hot = ops.one_hot(labels, self.num_classes, dtype=y_pred.dtype)
+        pixel_axes = tuple(range(len(probabilities.shape) - 1))
+        dice = ops.mean(keras.losses.dice(one_hot, probabilities, axis=pixel_axes))
+        return ops.mean(cross_entropy) + self.dice_weight * dice
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes,
+                "dice_weight": self.dice_weight, "from_logits": self.from_logits}
