@@ -1,0 +1,176 @@
+"""Generation quality per CPU minute: the course's DCGAN against the TensorFlow tutorial's.
+
+Both are trained for the same wall-clock budget on the same data (the shipped
+Fashion-MNIST training split, 20,000 images, scaled to [-1, 1]) in one run, one after
+the other; then 2,000 samples of each are compared with the shipped test split by the
+Fréchet distance in the shipped classifier's feature space
+(:func:`segen_lib.metrics.fid`). The real-vs-real floor is 2,000 training images
+against the same test split.
+
+Also measured (skip with ``--skip-cgan``): class control of the conditional GAN
+trained with the learner-mode settings of ``notebooks/04_gan_training.ipynb``: the
+shipped classifier's agreement with the requested class on 1,000 samples.
+
+Run from the repository root::
+
+    python benchmarks/gan.py                 # 180 s each, prints a Markdown table
+    python benchmarks/gan.py --budget 60 --skip-cgan
+
+The target (COURSE.md and the chapter-04 issue): the course's DCGAN at most 1/20 of
+the reference's distance after 180 s on 2 CPU cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+import reference_dcgan  # noqa: E402
+from segen_lib import runtime  # noqa: E402
+from segen_lib.data import load_fashion_mnist  # noqa: E402
+from segen_lib.metrics import fid  # noqa: E402
+from segen_lib.metrics.fid import load_classifier  # noqa: E402
+from segen_lib.models import GAN, ConditionalGAN, build_discriminator, build_generator  # noqa: E402
+
+# The chapter's DCGAN (keep in step with notebooks/04_gan_training.ipynb).
+COURSE = dict(latent_dim=64, g_filters=(128, 64), d_filters=(64, 128), batch_size=64)
+# The chapter's conditional GAN, learner mode.
+CGAN = dict(latent_dim=64, g_filters=(128, 64), d_filters=(64, 128), batch_size=64, epochs=3)
+
+
+class TimeBudget(keras.callbacks.Callback):
+    """Stop training once ``seconds`` of wall-clock time have passed; count images seen."""
+
+    def __init__(self, seconds: float, batch_size: int):
+        super().__init__()
+        self.seconds, self.batch_size = seconds, batch_size
+        self.start, self.batches = None, 0
+
+    def on_train_begin(self, logs=None):
+        self.start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.batches += 1
+        if time.perf_counter() - self.start >= self.seconds:
+            self.model.stop_training = True
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+
+def scale(images: np.ndarray) -> np.ndarray:
+    return images[..., None].astype("float32") / 127.5 - 1.0
+
+
+def train_for(gan, images, batch_size, budget):
+    timer = TimeBudget(budget, batch_size)
+    gan.fit(images, epochs=10_000, batch_size=batch_size, shuffle=True, verbose=0, callbacks=[timer])
+    return timer.elapsed, timer.batches * batch_size
+
+
+def course_gan(seed: int) -> GAN:
+    gan = GAN(generator=build_generator(COURSE["latent_dim"], filters=COURSE["g_filters"]),
+              discriminator=build_discriminator(filters=COURSE["d_filters"]),
+              latent_dim=COURSE["latent_dim"], seed=seed)
+    gan.compile()  # Adam(2e-4, beta_1=0.5) for both, non-saturating loss
+    return gan
+
+
+def reference_gan(seed: int) -> GAN:
+    gan = GAN(generator=reference_dcgan.make_generator_model(),
+              discriminator=reference_dcgan.make_discriminator_model(),
+              latent_dim=reference_dcgan.LATENT_DIM, seed=seed)
+    d_optimizer, g_optimizer = reference_dcgan.make_optimizers()
+    gan.compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer)
+    return gan
+
+
+def class_control(train_images, train_labels, seed: int, epochs: int) -> tuple[float, float]:
+    """Train the chapter's conditional GAN (learner settings); return (agreement, seconds)."""
+    cgan = ConditionalGAN(
+        generator=build_generator(CGAN["latent_dim"], filters=CGAN["g_filters"], num_classes=10),
+        discriminator=build_discriminator(filters=CGAN["d_filters"], num_classes=10),
+        latent_dim=CGAN["latent_dim"], num_classes=10, seed=seed)
+    cgan.compile()
+    start = time.perf_counter()
+    cgan.fit(train_images, train_labels, epochs=epochs, batch_size=CGAN["batch_size"],
+             shuffle=True, verbose=0)
+    seconds = time.perf_counter() - start
+    requested = np.repeat(np.arange(10), 100)
+    samples = cgan.generate(len(requested), seed=seed, labels=requested)
+    predicted = load_classifier().predict(samples, verbose=0, batch_size=500).argmax(axis=1)
+    return float(np.mean(predicted == requested)), seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budget", type=float, default=180.0, help="seconds of training for each model")
+    parser.add_argument("--samples", type=int, default=2000, help="samples per model for the distance")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--skip-cgan", action="store_true", help="skip the conditional-GAN measurement")
+    parser.add_argument("--cgan-epochs", type=int, default=CGAN["epochs"],
+                        help="conditional-GAN epochs (default: the notebook's learner setting)")
+    args = parser.parse_args()
+    info = runtime.setup(seed=args.seed)
+    train_images, train_labels = load_fashion_mnist("train")
+    test_images, _ = load_fashion_mnist("test")
+    x_train = scale(train_images)
+    floor = fid(train_images[:args.samples], test_images)
+    print(f"real vs real floor (train {args.samples} vs test {len(test_images)}): {floor:.3f}", flush=True)
+
+    rows = []
+    for name, make, batch_size in (
+            ("course DCGAN", course_gan, COURSE["batch_size"]),
+            ("TF tutorial DCGAN (reference)", reference_gan, reference_dcgan.BATCH_SIZE)):
+        keras.utils.set_random_seed(args.seed)
+        gan = make(args.seed)
+        seconds, seen = train_for(gan, x_train, batch_size, args.budget)
+        samples = gan.generate(args.samples, seed=args.seed)
+        distance = fid(samples, test_images)
+        params = gan.generator.count_params() + gan.discriminator.count_params()
+        rows.append((name, params, batch_size, seconds, seen, distance))
+        print(f"{name}: FD {distance:.2f} after {seconds:.0f} s, {seen} images "
+              f"({seen / seconds:.0f} images/s)", flush=True)
+
+    course, reference = rows[0][-1], rows[1][-1]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print()
+    print(f"### GAN quality per CPU minute ({datetime.date.today()}, budget {args.budget:.0f} s each)")
+    print()
+    print(f"`python benchmarks/gan.py --budget {args.budget:.0f}` on {platform.processor() or platform.machine()}, "
+          f"{cores} CPU core(s) available, {info.device}, Keras {keras.__version__} "
+          f"({info.backend}); Fréchet distance of {args.samples} samples vs the {len(test_images)} "
+          "test images, features of data/fashion_classifier.keras.")
+    print()
+    print("| model | parameters (G+D) | batch | seconds | images seen | images/s | Fréchet distance | × floor |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, params, batch_size, seconds, seen, distance in rows:
+        print(f"| {name} | {params:,} | {batch_size} | {seconds:.0f} | {seen:,} | {seen / seconds:.0f} "
+              f"| {distance:.2f} | {distance / floor:.1f} |")
+    print(f"| real vs real (train vs test) | | | | | | {floor:.2f} | 1.0 |")
+    print()
+    print(f"Ratio course / reference: {course / reference:.4f} (1/{reference / course:.1f}); "
+          f"target ≤ 1/20: {'met' if course <= reference / 20 else 'NOT met'}.")
+    if not args.skip_cgan:
+        agreement, seconds = class_control(x_train, train_labels, args.seed, args.cgan_epochs)
+        print(f"Conditional GAN ({args.cgan_epochs} epochs, batch {CGAN['batch_size']}, {seconds:.0f} s): "
+              f"the shipped classifier agrees with the requested class on {agreement:.1%} of 1,000 "
+              f"samples (target ≥ 80%: {'met' if agreement >= 0.8 else 'NOT met'}).")
+
+
+if __name__ == "__main__":
+    main()
