@@ -545,7 +545,7 @@ class WGANGP(GAN):
             raise ValueError("a WGAN-GP critic must not use batch normalisation (the gradient "
                              "penalty is per sample): build it with normalization=None or 'layer'.")
         super().__init__(generator, discriminator, latent_dim, seed=seed, **kwargs)
-        self.d_steps = _check_positive_int(critic_steps, "critic_steps")
+        self.critic_steps = self.d_steps = _check_positive_int(critic_steps, "critic_steps")
         if not gp_weight >= 0:
             raise ValueError(f"gp_weight must be >= 0, received {gp_weight!r}.")
         self.gp_weight = float(gp_weight)
