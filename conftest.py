@@ -9,3 +9,14 @@ import os
 os.environ["SEGEN_FAST"] = "1"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Close every matplotlib figure a test made (they are kept open otherwise)."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

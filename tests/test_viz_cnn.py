@@ -1,21 +1,10 @@
 """segen_lib.viz.cnn: confusion matrix and feature maps."""
 
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from segen_lib import viz  # noqa: E402
-from segen_lib.viz.cnn import confusion_counts  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+from segen_lib import viz
+from segen_lib.viz.cnn import confusion_counts
 
 
 def test_confusion_counts_rows_are_true_columns_predicted():

@@ -1,21 +1,10 @@
 """segen_lib.viz.images: figures are returned, bad shapes are clear errors."""
 
-import matplotlib
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from segen_lib import viz  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+from segen_lib import viz
 
 
 def test_to_display_scales_each_kind_of_input_to_unit_range():

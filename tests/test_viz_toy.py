@@ -1,21 +1,10 @@
 """segen_lib.viz.toy: figures are returned with the expected panels, bad input is a clear error."""
 
-import matplotlib
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from segen_lib import data, viz  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+from segen_lib import data, viz
 
 
 def test_curves_draws_one_line_per_function_dashed_when_asked():

@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from segen_lib.viz.images import panel_grid
+
 
 def confusion_counts(y_true, y_pred, num_classes: int | None = None) -> np.ndarray:
     """Count how often class ``i`` (true) was predicted as class ``j``.
@@ -118,15 +120,10 @@ def feature_maps(maps, ncols: int = 8, max_maps: int = 32, title: str | None = N
     if ncols < 1 or max_maps < 1:
         raise ValueError(f"ncols and max_maps must be >= 1, received {ncols} and {max_maps}.")
     count = min(array.shape[-1], max_maps)
-    ncols = min(ncols, count)
-    nrows = -(-count // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.3 if title else 0)),
-                             squeeze=False)
-    for index, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if index < count:
-            ax.imshow(array[..., index], cmap="viridis")
-            ax.set_title(str(index), fontsize=7)
+    fig, axes = panel_grid(count, ncols, size, has_title=bool(title))
+    for index, ax in enumerate(axes):
+        ax.imshow(array[..., index], cmap="viridis")
+        ax.set_title(str(index), fontsize=7)
     if title:
         fig.suptitle(title)
     fig.tight_layout()

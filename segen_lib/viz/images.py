@@ -54,6 +54,23 @@ def to_display(images, value_range: tuple[float, float] | None = None) -> np.nda
     return np.clip((array.astype(np.float32) - low) / (high - low), 0.0, 1.0)
 
 
+def panel_grid(count: int, ncols: int, size: float, has_title: bool = False):
+    """A figure with ``count`` axis-free panels, ``ncols`` per row; unused cells removed.
+
+    Returns:
+        ``(figure, axes)`` with ``axes`` a list of ``count`` matplotlib Axes.
+    """
+    ncols = min(ncols, count)
+    nrows = -(-count // ncols)
+    fig, grid = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.3 if has_title else 0)),
+                             squeeze=False)
+    for ax in grid.flat:
+        ax.axis("off")
+    for ax in grid.flat[count:]:
+        fig.delaxes(ax)
+    return fig, list(grid.flat[:count])
+
+
 def image_grid(images, titles: Sequence[str] | None = None, ncols: int = 8,
                value_range: tuple[float, float] | None = None, cmap: str = "gray",
                size: float = 1.2, suptitle: str | None = None) -> Figure:
@@ -85,18 +102,11 @@ def image_grid(images, titles: Sequence[str] | None = None, ncols: int = 8,
         raise ValueError(f"ncols must be >= 1, received {ncols}.")
     if titles is not None and len(titles) != count:
         raise ValueError(f"got {len(titles)} titles for {count} images.")
-    ncols = min(ncols, count)
-    nrows = -(-count // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.3 if suptitle else 0)),
-                             squeeze=False)
-    for index, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if index < count:
-            ax.imshow(array[index], cmap=cmap if array.ndim == 3 else None, vmin=0, vmax=1)
-            if titles is not None:
-                ax.set_title(str(titles[index]), fontsize=8)
-    for ax in axes.flat[count:]:
-        fig.delaxes(ax)
+    fig, axes = panel_grid(count, ncols, size, has_title=bool(suptitle))
+    for index, ax in enumerate(axes):
+        ax.imshow(array[index], cmap=cmap if array.ndim == 3 else None, vmin=0, vmax=1)
+        if titles is not None:
+            ax.set_title(str(titles[index]), fontsize=8)
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout()
