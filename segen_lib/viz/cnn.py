@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from segen_lib.metrics.segmentation import confusion_matrix as metrics_confusion_matrix
 from segen_lib.viz.images import panel_grid
 
 
@@ -47,8 +48,7 @@ def confusion_counts(y_true, y_pred, num_classes: int | None = None) -> np.ndarr
         num_classes = largest + 1
     elif largest >= num_classes:
         raise ValueError(f"found label {largest}, which does not fit num_classes={num_classes}.")
-    flat = y_true.astype(np.int64) * num_classes + y_pred.astype(np.int64)
-    return np.bincount(flat, minlength=num_classes**2).reshape(num_classes, num_classes)
+    return metrics_confusion_matrix(y_true, y_pred, num_classes)
 
 
 def confusion_matrix(y_true, y_pred, class_names: Sequence[str] | None = None,
