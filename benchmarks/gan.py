@@ -39,6 +39,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import reference_dcgan  # noqa: E402
+from budget import TimeBudget  # noqa: E402
 from segen_lib import runtime  # noqa: E402
 from segen_lib.data import load_fashion_mnist  # noqa: E402
 from segen_lib.metrics import fid  # noqa: E402
@@ -49,27 +50,6 @@ from segen_lib.models import GAN, ConditionalGAN, build_discriminator, build_gen
 COURSE = dict(latent_dim=64, g_filters=(128, 64), d_filters=(64, 128), batch_size=64)
 # The chapter's conditional GAN, learner mode.
 CGAN = dict(latent_dim=64, g_filters=(128, 64), d_filters=(64, 128), batch_size=64, epochs=3)
-
-
-class TimeBudget(keras.callbacks.Callback):
-    """Stop training once ``seconds`` of wall-clock time have passed; count images seen."""
-
-    def __init__(self, seconds: float, batch_size: int):
-        super().__init__()
-        self.seconds, self.batch_size = seconds, batch_size
-        self.start, self.batches = None, 0
-
-    def on_train_begin(self, logs=None):
-        self.start = time.perf_counter()
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.batches += 1
-        if time.perf_counter() - self.start >= self.seconds:
-            self.model.stop_training = True
-
-    @property
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.start
 
 
 def scale(images: np.ndarray) -> np.ndarray:

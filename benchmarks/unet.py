@@ -30,28 +30,10 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 
+from budget import TimeBudget  # noqa: E402
 from segen_lib import data, losses, metrics, runtime  # noqa: E402
 from segen_lib.models import build_seed_unet, build_unet  # noqa: E402
-
-
-class TimeBudget(keras.callbacks.Callback):
-    """Stop training at the end of the first batch that finishes past ``seconds``."""
-
-    def __init__(self, seconds: float):
-        super().__init__()
-        self.seconds = seconds
-        self.start = None
-        self.images = 0
-
-    def on_train_begin(self, logs=None):
-        self.start = time.perf_counter()
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.images += self.batch_size
-        if time.perf_counter() - self.start >= self.seconds:
-            self.model.stop_training = True
 
 
 def train_for(model, budget: float, args) -> dict:
@@ -70,10 +52,9 @@ def train_for(model, budget: float, args) -> dict:
     schedule = keras.optimizers.schedules.CosineDecay(args.learning_rate, decay_steps, alpha=0.02)
     model.compile(optimizer=keras.optimizers.Adam(schedule), loss=losses.DiceCrossentropy(num_classes=11))
     model.train_on_batch(x, y)  # warm-up: traces the training step outside the budget
-    budget_callback = TimeBudget(budget)
-    budget_callback.batch_size = args.batch_size
+    budget_callback = TimeBudget(budget, args.batch_size)
     model.fit(scenes, epochs=10_000, callbacks=[budget_callback], verbose=0)
-    seconds = time.perf_counter() - budget_callback.start
+    seconds = budget_callback.elapsed
     test_images, test_masks = data.make_digit_scenes(args.num_test, image_size=args.image_size,
                                                      digit_size=args.digit_size, seed=123, split="test")
     predicted = model.predict(test_images, batch_size=64, verbose=0).argmax(-1)
