@@ -63,7 +63,7 @@ def _check_positive_int(value, name: str) -> int:
 
 
 def build_generator(latent_dim: int = 64, image_shape: tuple[int, int, int] = (28, 28, 1),
-                    filters: Sequence[int] = (128, 64), kernel_size: int = 4,
+                    filters: Sequence[int] = (64, 32), kernel_size: int = 4,
                     num_classes: int | None = None, name: str = "generator") -> keras.Model:
     r"""A DCGAN generator: noise :math:`z \in \mathbb{R}^{d}` to an image in [-1, 1].
 
@@ -75,7 +75,9 @@ def build_generator(latent_dim: int = 64, image_shape: tuple[int, int, int] = (2
         latent_dim: size :math:`d` of the noise vector.
         image_shape: ``(height, width, channels)``; height and width divisible by
             ``2 ** len(filters)`` (28 with 2 stages, 32 or 64 with 2-4 stages).
-        filters: channels of the first map and of each following stage.
+        filters: channels of the first map and of each following stage. The default
+            (64, 32) is sized for a CPU: it learns Fashion-MNIST faster per CPU second
+            than (128, 64) (``benchmarks/RESULTS.md``).
         kernel_size: kernel of the transposed convolutions (4 avoids the checkerboard
             of a 3 or 5 kernel with stride 2).
         num_classes: if given, a conditional generator: inputs ``[noise, labels]``
@@ -119,7 +121,7 @@ def build_generator(latent_dim: int = 64, image_shape: tuple[int, int, int] = (2
 
 
 def build_discriminator(image_shape: tuple[int, int, int] = (28, 28, 1),
-                        filters: Sequence[int] = (64, 128), kernel_size: int = 4,
+                        filters: Sequence[int] = (32, 64), kernel_size: int = 4,
                         normalization: str | None = None, dropout: float = 0.0,
                         num_classes: int | None = None,
                         name: str = "discriminator") -> keras.Model:
@@ -131,7 +133,8 @@ def build_discriminator(image_shape: tuple[int, int, int] = (28, 28, 1),
 
     Args:
         image_shape: ``(height, width, channels)`` (any size: "same" padding rounds up).
-        filters: channels of each stage.
+        filters: channels of each stage (default (32, 64), sized for a CPU like the
+            generator's default).
         kernel_size: kernel of the convolutions.
         normalization: ``None``, ``"batch"`` or ``"layer"``, after every stage but the
             first. A WGAN-GP critic must not use ``"batch"`` (the penalty is per sample).
