@@ -121,10 +121,11 @@ def main() -> None:
     floor = fid(train_images[:args.samples], test_images)
     print(f"real vs real floor (train {args.samples} vs test {len(test_images)}): {floor:.3f}", flush=True)
 
+    models = [] if args.skip_dcgan else [
+        ("course DCGAN", course_gan, COURSE["batch_size"]),
+        ("TF tutorial DCGAN (reference)", reference_gan, reference_dcgan.BATCH_SIZE)]
     rows = []
-    for name, make, batch_size in () if args.skip_dcgan else (
-            ("course DCGAN", course_gan, COURSE["batch_size"]),
-            ("TF tutorial DCGAN (reference)", reference_gan, reference_dcgan.BATCH_SIZE)):
+    for name, make, batch_size in models:
         keras.utils.set_random_seed(args.seed)
         gan = make(args.seed)
         seconds, seen = train_for(gan, x_train, batch_size, args.budget)
