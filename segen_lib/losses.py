@@ -68,6 +68,34 @@ def generator_loss(fake_logits, saturating: bool = False):
     return ops.mean(ops.softplus(-fake_logits))
 
 
+def hinge_discriminator_loss(real_logits, fake_logits):
+    r"""The hinge loss of the discriminator (Lim and Ye, 2017; Miyato et al., 2018).
+
+    .. math::
+        L_D = \mathbb{E}_x[\max(0, 1 - \ell(x))] + \mathbb{E}_z[\max(0, 1 + \ell(G(z)))]
+
+    on the discriminator's raw outputs :math:`\ell`. A real sample scored above 1 (a
+    fake below -1) adds nothing: the discriminator stops pushing samples it already
+    separates with a margin. For a fixed generator the best discriminator is
+    :math:`\ell^*(x) = \operatorname{sign}(p_{data}(x) - p_g(x))` and its loss is
+    :math:`2 - 2\,\mathrm{TV}(p_{data}, p_g)`: the total variation distance plays the
+    role that the Jensen-Shannon divergence plays for the cross-entropy loss.
+
+    Args:
+        real_logits: outputs of D on real samples.
+        fake_logits: outputs of D on generated samples.
+
+    Returns:
+        Scalar loss to minimise.
+    """
+    return ops.mean(ops.relu(1.0 - real_logits)) + ops.mean(ops.relu(1.0 + fake_logits))
+
+
+def hinge_generator_loss(fake_logits):
+    r"""The generator's loss paired with the hinge discriminator: :math:`-\mathbb{E}_z[\ell(G(z))]`."""
+    return -ops.mean(fake_logits)
+
+
 def wasserstein_critic_loss(real_scores, fake_scores):
     r"""WGAN critic loss :math:`\mathbb{E}[f(G(z))] - \mathbb{E}[f(x)]` (minimised)."""
     return ops.mean(fake_scores) - ops.mean(real_scores)

@@ -127,3 +127,32 @@ def test_wasserstein_losses_known_values_and_gradients():
     # The critic's loss is linear in its scores: gradient -1/n on real, +1/n on fake, never 0.
     assert _grad(lambda v: losses.wasserstein_critic_loss(v, fake), real) == pytest.approx([-0.5, -0.5])
     assert _grad(lambda v: losses.wasserstein_generator_loss(v), fake) == pytest.approx([-0.5, -0.5])
+
+
+def test_hinge_losses_known_values_and_margins():
+    real = np.array([2.0, 0.5, -1.0], dtype=np.float32)
+    fake = np.array([-3.0, 0.0], dtype=np.float32)
+    # max(0, 1 - l) on real: 0, 0.5, 2 -> mean 5/6; max(0, 1 + l) on fake: 0, 1 -> mean 1/2.
+    assert _value(losses.hinge_discriminator_loss(real, fake)) == pytest.approx(5 / 6 + 1 / 2, rel=1e-6)
+    assert _value(losses.hinge_generator_loss(fake)) == pytest.approx(1.5)
+    # Samples past the margin (real above 1, fake below -1) get no gradient; the others -1/n or +1/n.
+    assert _grad(lambda v: losses.hinge_discriminator_loss(v, fake), real) == pytest.approx([0.0, -1 / 3, -1 / 3])
+    assert _grad(lambda v: losses.hinge_discriminator_loss(real, v), fake) == pytest.approx([0.0, 0.5])
+    assert _grad(losses.hinge_generator_loss, fake) == pytest.approx([-0.5, -0.5])
+
+
+def test_hinge_optimum_is_two_minus_twice_the_total_variation():
+    # Two points a, b; p_data = (3/4, 1/4) and p_g = (1/4, 3/4), as 4 samples each.
+    # The best scores are sign(p_data - p_g): +1 on a, -1 on b; TV = 1/2, so L_D* = 2 - 2 TV = 1.
+    best = {"a": 1.0, "b": -1.0}
+    real = np.array([best[x] for x in "aaab"], dtype=np.float32)
+    fake = np.array([best[x] for x in "abbb"], dtype=np.float32)
+    optimum = _value(losses.hinge_discriminator_loss(real, fake))
+    assert optimum == pytest.approx(2 - 2 * 0.5)
+    # Any other pair of scores on a and b does no better.
+    for score_a in np.linspace(-2, 2, 9):
+        for score_b in np.linspace(-2, 2, 9):
+            scores = {"a": score_a, "b": score_b}
+            other = losses.hinge_discriminator_loss(np.array([scores[x] for x in "aaab"], np.float32),
+                                                    np.array([scores[x] for x in "abbb"], np.float32))
+            assert _value(other) >= optimum - 1e-6

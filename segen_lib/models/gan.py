@@ -215,7 +215,8 @@ class GAN(keras.Model):
 
     Each step: the discriminator minimises :math:`L_D` on a real batch and a generated
     batch; then the generator minimises its loss on a fresh generated batch (the
-    non-saturating :math:`-\log \sigma(D(G(z)))` unless ``compile(loss="saturating")``).
+    non-saturating :math:`-\log \sigma(D(G(z)))` unless ``compile(loss=...)`` chose the
+    saturating or the hinge loss).
 
     Args:
         generator: maps ``(batch, latent_dim)`` noise to ``(batch, H, W, C)`` images in [-1, 1].
@@ -231,6 +232,7 @@ class GAN(keras.Model):
     """
 
     metric_names = ("d_loss", "g_loss", "d_real", "d_fake")
+    loss_names = ("non-saturating", "saturating", "hinge")
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int,
                  seed: int | None = None, **kwargs):
@@ -264,10 +266,15 @@ class GAN(keras.Model):
             d_optimizer: the discriminator's optimizer; default ``Adam(2e-4, beta_1=0.5)``
                 (Radford et al., 2016).
             g_optimizer: the generator's optimizer; same default.
-            loss: ``"non-saturating"`` (default) or ``"saturating"`` (the minimax loss).
+            loss: ``"non-saturating"`` (default), ``"saturating"`` (the minimax loss) or
+                ``"hinge"`` (:func:`segen_lib.losses.hinge_discriminator_loss` for D,
+                :math:`-\mathbb{E}[\ell(G(z))]` for G). With the hinge loss the
+                logged ``d_real`` and ``d_fake`` are still means of
+                :math:`\sigma(\ell)`: above 0.5 means "scored as real".
         """
-        if loss not in ("non-saturating", "saturating"):
-            raise ValueError(f"loss must be 'non-saturating' or 'saturating', received {loss!r}.")
+        if loss not in self.loss_names:
+            raise ValueError(f"loss must be one of {', '.join(map(repr, self.loss_names))}, "
+                             f"received {loss!r}.")
         self.loss_name = loss
         d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
@@ -324,7 +331,10 @@ class GAN(keras.Model):
             d_trainable, d_non_trainable, self._discriminator_inputs(both, both_labels),
             training=True)
         real_logits, fake_logits = ops.split(logits, 2, axis=0)
-        d_loss = losses.discriminator_loss(real_logits, fake_logits)
+        if self.loss_name == "hinge":
+            d_loss = losses.hinge_discriminator_loss(real_logits, fake_logits)
+        else:
+            d_loss = losses.discriminator_loss(real_logits, fake_logits)
         logs = {"d_loss": d_loss, "d_real": ops.mean(ops.sigmoid(real_logits)),
                 "d_fake": ops.mean(ops.sigmoid(fake_logits))}
         return d_loss, (d_non_trainable, g_non_trainable, logs)
@@ -337,7 +347,10 @@ class GAN(keras.Model):
         fake_logits, d_non_trainable = self.discriminator.stateless_call(
             d_trainable, d_non_trainable, self._discriminator_inputs(fake_images, labels),
             training=True)
-        g_loss = losses.generator_loss(fake_logits, saturating=self.loss_name == "saturating")
+        if self.loss_name == "hinge":
+            g_loss = losses.hinge_generator_loss(fake_logits)
+        else:
+            g_loss = losses.generator_loss(fake_logits, saturating=self.loss_name == "saturating")
         return g_loss, (d_non_trainable, g_non_trainable, {"g_loss": g_loss})
 
     # ------------------------------------------------------------ train_step
