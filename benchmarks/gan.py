@@ -48,7 +48,8 @@ from segen_lib.metrics.fid import load_classifier  # noqa: E402
 from segen_lib.models import GAN, ConditionalGAN, build_discriminator, build_generator  # noqa: E402
 
 # The chapter's DCGAN (keep in step with notebooks/04_gan_training.ipynb).
-COURSE = dict(latent_dim=64, g_filters=(64, 32), d_filters=(32, 64), batch_size=32, learning_rate=1e-3)
+COURSE = dict(latent_dim=64, g_filters=(64, 32), d_filters=(32, 64), batch_size=32, learning_rate=1e-3,
+              loss="hinge")
 # The chapter's conditional GAN, learner mode.
 CGAN = dict(COURSE, epochs=5)
 
@@ -69,11 +70,11 @@ def train_for(gan, images, batch_size, budget):
     return timer.elapsed, timer.batches * batch_size
 
 
-def course_gan(seed: int) -> GAN:
+def course_gan(seed: int, loss: str = COURSE["loss"]) -> GAN:
     gan = GAN(generator=build_generator(COURSE["latent_dim"], filters=COURSE["g_filters"]),
               discriminator=build_discriminator(filters=COURSE["d_filters"]),
               latent_dim=COURSE["latent_dim"], seed=seed)
-    gan.compile(**course_optimizers())  # non-saturating loss
+    gan.compile(**course_optimizers(), loss=loss)
     return gan
 
 
@@ -92,7 +93,7 @@ def class_control(train_images, train_labels, seed: int, epochs: int) -> tuple[f
         generator=build_generator(CGAN["latent_dim"], filters=CGAN["g_filters"], num_classes=10),
         discriminator=build_discriminator(filters=CGAN["d_filters"], num_classes=10),
         latent_dim=CGAN["latent_dim"], num_classes=10, seed=seed)
-    cgan.compile(**course_optimizers())
+    cgan.compile(**course_optimizers(), loss=CGAN["loss"])
     start = time.perf_counter()
     cgan.fit(train_images, train_labels, epochs=epochs, batch_size=CGAN["batch_size"],
              shuffle=True, verbose=0)

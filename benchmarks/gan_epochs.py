@@ -1,0 +1,71 @@
+"""The chapter's DCGAN trained for a number of epochs: Fréchet distance after each epoch.
+
+Where ``gan.py`` fixes the wall-clock budget (quality per CPU minute, noisy when the
+machine's speed varies), this script fixes the work: the same images in the same order
+for every setting compared, as in learner mode of ``notebooks/04_gan_training.ipynb``
+(8 epochs of the 20,000 shipped training images). It compares design choices, e.g. the
+loss::
+
+    python benchmarks/gan_epochs.py --loss non-saturating
+    python benchmarks/gan_epochs.py --loss hinge --seed 1
+
+After each epoch, 2,000 samples from fixed noise are compared with the 4,000 test
+images (:func:`segen_lib.metrics.fid`); training seconds exclude the measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import keras
+import numpy as np
+
+from gan import COURSE, course_gan, scale  # benchmarks/gan.py: the chapter's settings
+from segen_lib import runtime
+from segen_lib.data import load_fashion_mnist
+from segen_lib.metrics import fid
+
+
+class EpochDistance(keras.callbacks.Callback):
+    """Measure the Fréchet distance of samples from fixed noise after every epoch."""
+
+    def __init__(self, noise, test_images):
+        super().__init__()
+        self.noise, self.test_images = noise, test_images
+        self.rows, self.seconds, self.start = [], 0.0, None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds += time.perf_counter() - self.start
+        samples = self.model.generator.predict(self.noise, verbose=0, batch_size=500)
+        distance = fid(samples, self.test_images)
+        self.rows.append((epoch + 1, self.seconds, distance))
+        print(f"epoch {epoch + 1}: {self.seconds:.0f} s of training, FD {distance:.2f}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--loss", default="hinge", choices=["hinge", "non-saturating", "saturating"])
+    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--samples", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    info = runtime.setup(seed=args.seed)
+    train_images, _ = load_fashion_mnist("train")
+    test_images, _ = load_fashion_mnist("test")
+    keras.utils.set_random_seed(args.seed)
+    gan = course_gan(args.seed, loss=args.loss)
+    noise = np.random.default_rng(123).normal(size=(args.samples, COURSE["latent_dim"])).astype("float32")
+    tracker = EpochDistance(noise, test_images)
+    gan.fit(scale(train_images), epochs=args.epochs, batch_size=COURSE["batch_size"], shuffle=True,
+            verbose=0, callbacks=[tracker])
+    epoch, seconds, distance = tracker.rows[-1]
+    print(f"loss {args.loss}, seed {args.seed}, {info.device}: FD {distance:.2f} after {epoch} epochs "
+          f"({seconds:.0f} s of training, {epoch * len(train_images) / seconds:.0f} images/s)")
+
+
+if __name__ == "__main__":
+    main()
