@@ -21,6 +21,7 @@ code runs under TensorFlow (gradients from ``tf.GradientTape``) and JAX (gradien
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import keras
 from keras import layers, ops
@@ -232,7 +233,12 @@ class GAN(keras.Model):
     """
 
     metric_names = ("d_loss", "g_loss", "d_real", "d_fake")
-    loss_names = ("non-saturating", "saturating", "hinge")
+    # (discriminator loss, generator loss) for each name that compile(loss=...) accepts.
+    loss_pairs = {
+        "non-saturating": (losses.discriminator_loss, losses.generator_loss),
+        "saturating": (losses.discriminator_loss, partial(losses.generator_loss, saturating=True)),
+        "hinge": (losses.hinge_discriminator_loss, losses.hinge_generator_loss),
+    }
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int,
                  seed: int | None = None, **kwargs):
@@ -272,8 +278,8 @@ class GAN(keras.Model):
                 logged ``d_real`` and ``d_fake`` are still means of
                 :math:`\sigma(\ell)`: above 0.5 means "scored as real".
         """
-        if loss not in self.loss_names:
-            raise ValueError(f"loss must be one of {', '.join(map(repr, self.loss_names))}, "
+        if loss not in self.loss_pairs:
+            raise ValueError(f"loss must be one of {', '.join(map(repr, self.loss_pairs))}, "
                              f"received {loss!r}.")
         self.loss_name = loss
         d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
@@ -331,10 +337,8 @@ class GAN(keras.Model):
             d_trainable, d_non_trainable, self._discriminator_inputs(both, both_labels),
             training=True)
         real_logits, fake_logits = ops.split(logits, 2, axis=0)
-        if self.loss_name == "hinge":
-            d_loss = losses.hinge_discriminator_loss(real_logits, fake_logits)
-        else:
-            d_loss = losses.discriminator_loss(real_logits, fake_logits)
+        discriminator_loss, _ = self.loss_pairs[self.loss_name]
+        d_loss = discriminator_loss(real_logits, fake_logits)
         logs = {"d_loss": d_loss, "d_real": ops.mean(ops.sigmoid(real_logits)),
                 "d_fake": ops.mean(ops.sigmoid(fake_logits))}
         return d_loss, (d_non_trainable, g_non_trainable, logs)
@@ -347,10 +351,8 @@ class GAN(keras.Model):
         fake_logits, d_non_trainable = self.discriminator.stateless_call(
             d_trainable, d_non_trainable, self._discriminator_inputs(fake_images, labels),
             training=True)
-        if self.loss_name == "hinge":
-            g_loss = losses.hinge_generator_loss(fake_logits)
-        else:
-            g_loss = losses.generator_loss(fake_logits, saturating=self.loss_name == "saturating")
+        _, generator_loss = self.loss_pairs[self.loss_name]
+        g_loss = generator_loss(fake_logits)
         return g_loss, (d_non_trainable, g_non_trainable, {"g_loss": g_loss})
 
     # ------------------------------------------------------------ train_step
