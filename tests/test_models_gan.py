@@ -1,4 +1,5 @@
-"""DCGAN builders and the GAN models: shapes, one finite fit step (TF and JAX), saving, errors."""
+"""DCGAN builders and the GAN models: shapes, one finite fit step (TF and JAX), weight averaging,
+saving, errors."""
 
 import os
 import subprocess
@@ -10,7 +11,8 @@ import keras
 import numpy as np
 import pytest
 
-from segen_lib.models import GAN, WGANGP, ConditionalGAN, build_discriminator, build_generator
+from segen_lib.models import (GAN, WGANGP, ConditionalGAN, build_discriminator, build_generator,
+                              recalibrate_batch_norm)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -116,6 +118,85 @@ def test_generator_and_discriminator_save_and_load(tmp_path):
                                    atol=1e-6)
 
 
+def averaging_gan(momentum, conditional=False):
+    """A small GAN whose generator optimizer keeps a moving average of the weights."""
+    classes = 10 if conditional else None
+    kind = ConditionalGAN if conditional else GAN
+    extra = {"num_classes": 10} if conditional else {}
+    gan = kind(generator=build_generator(16, filters=(32, 16), num_classes=classes),
+               discriminator=build_discriminator(filters=(16, 32), num_classes=classes),
+               latent_dim=16, seed=0, **extra)
+    gan.compile(g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, use_ema=True, ema_momentum=momentum))
+    return gan
+
+
+def trainable(model):
+    return [np.array(keras.ops.convert_to_numpy(v)) for v in model.trainable_variables]
+
+
+def test_averaged_generator_is_the_moving_average_of_the_weights():
+    momentum = 0.9
+    gan = averaging_gan(momentum)
+    expected = None
+    for step in range(3):
+        gan.fit(images(16, seed=step), epochs=1, batch_size=16, verbose=0)   # one step
+        current = trainable(gan.generator)
+        # The first step starts the average at the weights; then m * average + (1 - m) * weights.
+        expected = current if expected is None else [momentum * a + (1 - momentum) * w
+                                                     for a, w in zip(expected, current)]
+    averaged = gan.averaged_generator()
+    for got, want, now in zip(trainable(averaged), expected, current):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    assert any(not np.allclose(a, w) for a, w in zip(expected, current))   # not just a copy
+    # The generator itself is untouched.
+    for got, want in zip(trainable(gan.generator), current):
+        np.testing.assert_array_equal(got, want)
+    # The first batch norm's moving mean is recomputed for the averaged weights: the mean of
+    # Dense(z) (no bias) over the 2,048 calibration noise vectors drawn with seed 0.
+    calibration = np.random.default_rng(0).standard_normal((2048, 16)).astype("float32")
+    dense = next(layer for layer in averaged.layers if isinstance(layer, keras.layers.Dense))
+    norm = next(layer for layer in averaged.layers if isinstance(layer, keras.layers.BatchNormalization))
+    kernel = keras.ops.convert_to_numpy(dense.kernel)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(norm.moving_mean), (calibration @ kernel).mean(0),
+                               rtol=1e-4, atol=1e-5)
+    noise_seed = 3
+    np.testing.assert_allclose(gan.generate(4, seed=noise_seed, averaged=True),
+                               averaged.predict(keras.random.normal((4, 16), seed=noise_seed), verbose=0),
+                               atol=1e-6)
+
+
+def test_recalibrate_batch_norm_sets_the_mean_of_the_batch_statistics():
+    inputs = keras.Input((3,))
+    hidden = keras.layers.Dense(4, use_bias=False)(inputs)
+    model = keras.Model(inputs, keras.layers.BatchNormalization(momentum=0.9)(hidden))
+    x = np.random.default_rng(0).normal(2.0, 3.0, (1000, 3)).astype("float32")
+    assert recalibrate_batch_norm(model, x, batch_size=250) is model
+    h = x @ keras.ops.convert_to_numpy(model.layers[1].kernel)
+    norm = model.layers[2]
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(norm.moving_mean), h.mean(0), rtol=1e-4)
+    batch_variances = np.mean([h[i:i + 250].var(0) for i in range(0, 1000, 250)], axis=0)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(norm.moving_variance), batch_variances, rtol=1e-4)
+    assert norm.momentum == 0.9   # restored
+    with pytest.raises(ValueError, match="same length"):
+        recalibrate_batch_norm(model, [x, x[:10]])
+    with pytest.raises(ValueError, match="batch_size"):
+        recalibrate_batch_norm(model, x, batch_size=0)
+
+
+def test_averaged_generator_needs_an_averaging_optimizer_and_works_for_a_conditional_gan():
+    gan = GAN(generator=build_generator(16, filters=(32, 16)),
+              discriminator=build_discriminator(filters=(16, 32)), latent_dim=16)
+    with pytest.raises(ValueError, match="use_ema=True"):
+        gan.averaged_generator()
+    gan.compile()
+    with pytest.raises(ValueError, match="use_ema=True"):
+        gan.generate(2, averaged=True)
+    cgan = averaging_gan(0.5, conditional=True)
+    cgan.fit(images(16), np.arange(16) % 10, epochs=1, batch_size=16, verbose=0)
+    made = cgan.generate(4, seed=0, labels=[1, 2, 3, 4], averaged=True)
+    assert made.shape == (4, 28, 28, 1) and np.isfinite(made).all()
+
+
 JAX_SCRIPT = textwrap.dedent("""
     import numpy as np
     from segen_lib.models import GAN, WGANGP, ConditionalGAN, build_discriminator, build_generator
@@ -132,6 +213,18 @@ JAX_SCRIPT = textwrap.dedent("""
     wgan.compile()
     logs = wgan.fit(x, epochs=1, batch_size=16, verbose=0).history
     assert all(np.isfinite(v[-1]) for v in logs.values()), logs
+    # The generator optimizer's moving average is carried through the JAX step.
+    import keras
+    gan = GAN(generator=build_generator(16, filters=(32, 16)),
+              discriminator=build_discriminator(filters=(16, 32)), latent_dim=16, seed=0)
+    gan.compile(g_optimizer=keras.optimizers.Adam(1e-3, use_ema=True, ema_momentum=0.9))
+    gan.fit(x[:16], epochs=1, batch_size=16, verbose=0)
+    first = [np.array(v) for v in gan.generator.trainable_variables]
+    gan.fit(x[16:], epochs=1, batch_size=16, verbose=0)
+    second = [np.array(v) for v in gan.generator.trainable_variables]
+    averaged = [np.array(v) for v in gan.averaged_generator().trainable_variables]
+    for a, w1, w2 in zip(averaged, first, second):
+        assert np.allclose(a, 0.9 * w1 + 0.1 * w2, rtol=1e-5, atol=1e-6)
     print("JAX OK")
 """)
 
