@@ -6,7 +6,11 @@ import keras
 
 
 class TimeBudget(keras.callbacks.Callback):
-    """Stop training at the end of the first batch that finishes past ``seconds``; count batches."""
+    """Stop training at the end of the first batch that finishes past ``seconds``; count batches.
+
+    With ``compile(steps_per_execution=n)`` the callbacks run once per ``n`` steps, so
+    ``batches`` counts calls, not steps: count steps from the optimizer instead.
+    """
 
     def __init__(self, seconds: float, batch_size: int):
         super().__init__()

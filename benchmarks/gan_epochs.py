@@ -4,13 +4,14 @@ Where ``gan.py`` fixes the wall-clock budget (quality per CPU minute, noisy when
 machine's speed varies), this script fixes the work: the same images in the same order
 for every setting compared, as in learner mode of ``notebooks/04_gan_training.ipynb``
 (8 epochs of the 20,000 shipped training images). It compares design choices, e.g. the
-loss::
+loss or Adam's momentum::
 
     python benchmarks/gan_epochs.py --loss non-saturating
-    python benchmarks/gan_epochs.py --loss hinge --seed 1
+    python benchmarks/gan_epochs.py --beta-1 0.5 --seed 1
 
 After each epoch, 2,000 samples from fixed noise are compared with the 4,000 test
-images (:func:`segen_lib.metrics.fid`); training seconds exclude the measurement.
+images (:func:`segen_lib.metrics.fid`), from the generator's last weights and from their
+moving average (``GAN.averaged_generator``); training seconds exclude the measurement.
 """
 
 from __future__ import annotations
@@ -40,16 +41,19 @@ class EpochDistance(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.seconds += time.perf_counter() - self.start
-        samples = self.model.generator.predict(self.noise, verbose=0, batch_size=500)
-        distance = fid(samples, self.test_images)
-        self.rows.append((epoch + 1, self.seconds, distance))
-        print(f"epoch {epoch + 1}: {self.seconds:.0f} s of training, FD {distance:.2f}", flush=True)
+        last = fid(self.model.generator.predict(self.noise, verbose=0, batch_size=500), self.test_images)
+        averaged = fid(self.model.averaged_generator().predict(self.noise, verbose=0, batch_size=500),
+                       self.test_images)
+        self.rows.append((epoch + 1, self.seconds, averaged, last))
+        print(f"epoch {epoch + 1}: {self.seconds:.0f} s of training, FD {averaged:.2f} averaged "
+              f"generator, {last:.2f} last weights", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loss", default="hinge", choices=["hinge", "non-saturating", "saturating"])
-    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--beta-1", type=float, default=COURSE["beta_1"], help="Adam's beta_1 for both networks")
+    parser.add_argument("--epochs", type=int, default=COURSE["epochs"])
     parser.add_argument("--samples", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -57,13 +61,14 @@ def main() -> None:
     train_images, _ = load_fashion_mnist("train")
     test_images, _ = load_fashion_mnist("test")
     keras.utils.set_random_seed(args.seed)
-    gan = course_gan(args.seed, loss=args.loss)
+    gan = course_gan(args.seed, loss=args.loss, beta_1=args.beta_1)
     noise = np.random.default_rng(123).normal(size=(args.samples, COURSE["latent_dim"])).astype("float32")
     tracker = EpochDistance(noise, test_images)
     gan.fit(scale(train_images), epochs=args.epochs, batch_size=COURSE["batch_size"], shuffle=True,
             verbose=0, callbacks=[tracker])
-    epoch, seconds, distance = tracker.rows[-1]
-    print(f"loss {args.loss}, seed {args.seed}, {info.device}: FD {distance:.2f} after {epoch} epochs "
+    epoch, seconds, averaged, last = tracker.rows[-1]
+    print(f"loss {args.loss}, beta_1 {args.beta_1}, seed {args.seed}, {info.device}: FD {averaged:.2f} "
+          f"(averaged generator; last weights {last:.2f}) after {epoch} epochs "
           f"({seconds:.0f} s of training, {epoch * len(train_images) / seconds:.0f} images/s)")
 
 

@@ -84,6 +84,16 @@ def test_one_fit_step_is_finite_and_updates_both_networks(loss):
     assert any(not np.allclose(a, b) for a, b in zip(before_d, gan.discriminator.get_weights()))
 
 
+def test_several_steps_per_execution_run_every_step():
+    gan = GAN(generator=build_generator(16, filters=(32, 16)),
+              discriminator=build_discriminator(filters=(16, 32)), latent_dim=16, seed=0)
+    gan.compile(loss="hinge", steps_per_execution=4)
+    history = gan.fit(images(80), epochs=2, batch_size=16, verbose=0)   # 5 steps per epoch: 4 + 1
+    assert finite(history)
+    for optimizer in (gan.d_optimizer, gan.g_optimizer):
+        assert int(keras.ops.convert_to_numpy(optimizer.iterations)) == 10
+
+
 def test_fit_on_a_dataset_and_variants():
     import tensorflow as tf
 
@@ -225,6 +235,13 @@ JAX_SCRIPT = textwrap.dedent("""
     averaged = [np.array(v) for v in gan.averaged_generator().trainable_variables]
     for a, w1, w2 in zip(averaged, first, second):
         assert np.allclose(a, 0.9 * w1 + 0.1 * w2, rtol=1e-5, atol=1e-6)
+    # Several steps per call into the backend: every step still runs.
+    gan = GAN(generator=build_generator(16, filters=(32, 16)),
+              discriminator=build_discriminator(filters=(16, 32)), latent_dim=16, seed=0)
+    gan.compile(loss="hinge", steps_per_execution=4)
+    logs = gan.fit(np.concatenate([x, x, x[:16]]), epochs=2, batch_size=16, verbose=0).history
+    assert all(np.isfinite(v[-1]) for v in logs.values()), logs
+    assert int(gan.g_optimizer.iterations) == int(gan.d_optimizer.iterations) == 10
     print("JAX OK")
 """)
 
