@@ -369,7 +369,7 @@ class GAN(keras.Model):
         r"""A copy of the generator whose weights are their moving average over training.
 
         Needs a generator optimizer built with ``use_ema=True``, e.g.
-        ``keras.optimizers.Adam(1e-3, beta_1=0.5, use_ema=True, ema_momentum=0.998)``:
+        ``keras.optimizers.Adam(1e-3, beta_1=0.0, use_ema=True, ema_momentum=0.998)``:
         after every generator step it updates :math:`\bar\theta \leftarrow m\,\bar\theta +
         (1 - m)\,\theta` for each trainable weight (the average is part of the optimizer's
         state, so checkpoints keep it). The two players' updates make the weights circle
@@ -385,7 +385,7 @@ class GAN(keras.Model):
         optimizer = getattr(self, "g_optimizer", None)
         if optimizer is None or not optimizer.use_ema:
             raise ValueError("averaged_generator() needs a generator optimizer with use_ema=True, "
-                             "e.g. compile(g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, "
+                             "e.g. compile(g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, "
                              f"use_ema=True)); received g_optimizer={optimizer!r}.")
         if not optimizer.built:
             raise ValueError("averaged_generator() needs a built optimizer: call compile() first.")
