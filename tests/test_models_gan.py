@@ -155,7 +155,7 @@ def test_averaged_generator_is_the_moving_average_of_the_weights():
         expected = current if expected is None else [momentum * a + (1 - momentum) * w
                                                      for a, w in zip(expected, current)]
     averaged = gan.averaged_generator()
-    for got, want, now in zip(trainable(averaged), expected, current):
+    for got, want in zip(trainable(averaged), expected):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
     assert any(not np.allclose(a, w) for a, w in zip(expected, current))   # not just a copy
     # The generator itself is untouched.

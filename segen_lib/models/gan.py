@@ -362,8 +362,15 @@ class GAN(keras.Model):
         With ``averaged=True`` the images come from :meth:`averaged_generator`.
         """
         noise = keras.random.normal((num_images, self.latent_dim), seed=seed)
+        return self._predict(noise, averaged)
+
+    def _predict(self, inputs, averaged: bool):
         generator = self.averaged_generator() if averaged else self.generator
-        return generator.predict(noise, verbose=0, batch_size=256)
+        return generator.predict(inputs, verbose=0, batch_size=256)
+
+    def _calibration_labels(self, count: int):
+        """Labels for the batch-norm recalibration of :meth:`averaged_generator` (none here)."""
+        return None
 
     def averaged_generator(self, calibration_size: int = 2048, seed: int = 0) -> keras.Model:
         r"""A copy of the generator whose weights are their moving average over training.
@@ -394,9 +401,8 @@ class GAN(keras.Model):
         copy.set_weights(self.generator.get_weights())
         optimizer.finalize_variable_values(copy.trainable_variables)
         noise = np.random.default_rng(seed).standard_normal((calibration_size, self.latent_dim))
-        classes = getattr(self, "num_classes", None)   # a conditional GAN: every class in turn
-        labels = None if classes is None else (np.arange(calibration_size) % classes).astype("int32")
-        return recalibrate_batch_norm(copy, self._generator_inputs(noise.astype("float32"), labels))
+        inputs = self._generator_inputs(noise.astype("float32"), self._calibration_labels(calibration_size))
+        return recalibrate_batch_norm(copy, inputs)
 
     def call(self, noise, training=False):
         return self.generator(noise, training=training)
@@ -624,8 +630,11 @@ class ConditionalGAN(GAN):
         labels = ops.cast(ops.reshape(ops.convert_to_tensor(labels), (-1,)), "int32")
         if ops.shape(labels)[0] != num_images:
             raise ValueError(f"got {ops.shape(labels)[0]} labels for num_images={num_images}.")
-        generator = self.averaged_generator() if averaged else self.generator
-        return generator.predict([noise, labels], verbose=0, batch_size=256)
+        return self._predict([noise, labels], averaged)
+
+    def _calibration_labels(self, count: int):
+        """Every class in turn, for the batch-norm recalibration of the averaged generator."""
+        return (np.arange(count) % self.num_classes).astype("int32")
 
 
 class WGANGP(GAN):
