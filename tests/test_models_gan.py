@@ -84,10 +84,11 @@ def test_one_fit_step_is_finite_and_updates_both_networks(loss):
     assert any(not np.allclose(a, b) for a, b in zip(before_d, gan.discriminator.get_weights()))
 
 
-def test_several_steps_per_execution_run_every_step():
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_several_steps_per_execution_run_every_step(jit_compile):
     gan = GAN(generator=build_generator(16, filters=(32, 16)),
               discriminator=build_discriminator(filters=(16, 32)), latent_dim=16, seed=0)
-    gan.compile(loss="hinge", steps_per_execution=4)
+    gan.compile(loss="hinge", steps_per_execution=4, jit_compile=jit_compile)   # True: XLA
     history = gan.fit(images(80), epochs=2, batch_size=16, verbose=0)   # 5 steps per epoch: 4 + 1
     assert finite(history)
     for optimizer in (gan.d_optimizer, gan.g_optimizer):
