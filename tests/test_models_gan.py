@@ -170,9 +170,9 @@ def test_averaged_generator_is_the_moving_average_of_the_weights():
     kernel = keras.ops.convert_to_numpy(dense.kernel)
     np.testing.assert_allclose(keras.ops.convert_to_numpy(norm.moving_mean), (calibration @ kernel).mean(0),
                                rtol=1e-4, atol=1e-5)
-    noise_seed = 3
-    np.testing.assert_allclose(gan.generate(4, seed=noise_seed, averaged=True),
-                               averaged.predict(keras.random.normal((4, 16), seed=noise_seed), verbose=0),
+    noise_seed = 3   # 300 samples: more than one batch of 256
+    np.testing.assert_allclose(gan.generate(300, seed=noise_seed, averaged=True),
+                               averaged.predict(keras.random.normal((300, 16), seed=noise_seed), verbose=0),
                                atol=1e-6)
 
 
@@ -206,6 +206,9 @@ def test_averaged_generator_needs_an_averaging_optimizer_and_works_for_a_conditi
     cgan.fit(images(16), np.arange(16) % 10, epochs=1, batch_size=16, verbose=0)
     made = cgan.generate(4, seed=0, labels=[1, 2, 3, 4], averaged=True)
     assert made.shape == (4, 28, 28, 1) and np.isfinite(made).all()
+    expected = cgan.averaged_generator().predict(
+        [keras.random.normal((4, 16), seed=0), np.array([1, 2, 3, 4], "int32")], verbose=0)
+    np.testing.assert_allclose(made, expected, atol=1e-6)
 
 
 JAX_SCRIPT = textwrap.dedent("""

@@ -367,9 +367,18 @@ class GAN(keras.Model):
         noise = keras.random.normal((num_images, self.latent_dim), seed=seed)
         return self._predict(noise, averaged)
 
-    def _predict(self, inputs, averaged: bool):
+    def _predict(self, inputs, averaged: bool, batch_size: int = 256):
+        # Called directly, batch by batch, rather than through predict(): the averaged
+        # generator is a fresh copy each time, and each copy's predict function would be
+        # traced anew (with TensorFlow's retracing warning after a few).
         generator = self.averaged_generator() if averaged else self.generator
-        return generator.predict(inputs, verbose=0, batch_size=256)
+        parts = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        outputs = []
+        for start in range(0, len(parts[0]), batch_size):
+            batch = [np.asarray(part[start:start + batch_size]) for part in parts]
+            outputs.append(keras.ops.convert_to_numpy(generator(batch if len(batch) > 1 else batch[0],
+                                                                training=False)))
+        return np.concatenate(outputs)
 
     def _calibration_labels(self, count: int):
         """Labels for the batch-norm recalibration of :meth:`averaged_generator` (none here)."""
