@@ -101,9 +101,7 @@ def xla_allowed():
 
 
 @pytest.mark.parametrize("jit_compile", [False, True])
-def test_several_steps_per_execution_run_every_step(jit_compile, request):
-    if jit_compile:
-        request.getfixturevalue("xla_allowed")
+def test_several_steps_per_execution_run_every_step(jit_compile, xla_allowed):
     gan = GAN(generator=build_generator(16, filters=(32, 16)),
               discriminator=build_discriminator(filters=(16, 32)), latent_dim=16, seed=0)
     gan.compile(loss="hinge", steps_per_execution=4, jit_compile=jit_compile)   # True: XLA

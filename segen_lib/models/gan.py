@@ -75,6 +75,15 @@ def _batch_norm_layers(model) -> list:
     return found
 
 
+def _input_batches(inputs, batch_size: int):
+    """Slice a model's inputs (an array, or a list of arrays) into batches it takes."""
+    several = isinstance(inputs, (list, tuple))
+    parts = list(inputs) if several else [inputs]
+    for start in range(0, len(parts[0]), batch_size):
+        batch = [np.asarray(part[start:start + batch_size]) for part in parts]
+        yield batch if several else batch[0]
+
+
 def recalibrate_batch_norm(model: keras.Model, inputs, batch_size: int = 256) -> keras.Model:
     """Set every batch-norm layer's moving statistics to their average over ``inputs``.
 
@@ -102,12 +111,11 @@ def recalibrate_batch_norm(model: keras.Model, inputs, batch_size: int = 256) ->
     norms = _batch_norm_layers(model)
     momenta = [layer.momentum for layer in norms]
     try:
-        for index, start in enumerate(range(0, count, batch_size)):
+        for index, batch in enumerate(_input_batches(inputs, batch_size)):
             # momentum k / (k + 1) after k batches keeps the running mean of the batch statistics.
             for layer in norms:
                 layer.momentum = index / (index + 1)
-            batch = [part[start:start + batch_size] for part in parts]
-            model(batch if isinstance(inputs, (list, tuple)) else batch[0], training=True)
+            model(batch, training=True)
     finally:
         for layer, momentum in zip(norms, momenta):
             layer.momentum = momentum
@@ -372,13 +380,8 @@ class GAN(keras.Model):
         # generator is a fresh copy each time, and each copy's predict function would be
         # traced anew (with TensorFlow's retracing warning after a few).
         generator = self.averaged_generator() if averaged else self.generator
-        parts = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-        outputs = []
-        for start in range(0, len(parts[0]), batch_size):
-            batch = [np.asarray(part[start:start + batch_size]) for part in parts]
-            outputs.append(keras.ops.convert_to_numpy(generator(batch if len(batch) > 1 else batch[0],
-                                                                training=False)))
-        return np.concatenate(outputs)
+        return np.concatenate([keras.ops.convert_to_numpy(generator(batch, training=False))
+                               for batch in _input_batches(inputs, batch_size)])
 
     def _calibration_labels(self, count: int):
         """Labels for the batch-norm recalibration of :meth:`averaged_generator` (none here)."""
