@@ -20,7 +20,6 @@ import argparse
 import time
 
 import keras
-import numpy as np
 
 from gan import COURSE, course_gan, scale  # benchmarks/gan.py: the chapter's settings
 from segen_lib import runtime
@@ -31,9 +30,9 @@ from segen_lib.metrics import fid
 class EpochDistance(keras.callbacks.Callback):
     """Measure the Fréchet distance of samples from fixed noise after every epoch."""
 
-    def __init__(self, noise, test_images):
+    def __init__(self, samples, test_images):
         super().__init__()
-        self.noise, self.test_images = noise, test_images
+        self.samples, self.test_images = samples, test_images
         self.rows, self.seconds, self.start = [], 0.0, None
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -41,9 +40,9 @@ class EpochDistance(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.seconds += time.perf_counter() - self.start
-        last = fid(self.model.generator.predict(self.noise, verbose=0, batch_size=500), self.test_images)
-        averaged = fid(self.model.averaged_generator().predict(self.noise, verbose=0, batch_size=500),
-                       self.test_images)
+        # The same noise every epoch (seed 123), for the last weights and for their average.
+        last = fid(self.model.generate(self.samples, seed=123), self.test_images)
+        averaged = fid(self.model.generate(self.samples, seed=123, averaged=True), self.test_images)
         self.rows.append((epoch + 1, self.seconds, averaged, last))
         print(f"epoch {epoch + 1}: {self.seconds:.0f} s of training, FD {averaged:.2f} averaged "
               f"generator, {last:.2f} last weights", flush=True)
@@ -62,8 +61,7 @@ def main() -> None:
     test_images, _ = load_fashion_mnist("test")
     keras.utils.set_random_seed(args.seed)
     gan = course_gan(args.seed, loss=args.loss, beta_1=args.beta_1)
-    noise = np.random.default_rng(123).normal(size=(args.samples, COURSE["latent_dim"])).astype("float32")
-    tracker = EpochDistance(noise, test_images)
+    tracker = EpochDistance(args.samples, test_images)
     gan.fit(scale(train_images), epochs=args.epochs, batch_size=COURSE["batch_size"], shuffle=True,
             verbose=0, callbacks=[tracker])
     epoch, seconds, averaged, last = tracker.rows[-1]

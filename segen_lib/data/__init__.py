@@ -4,6 +4,7 @@ Everything is offline: files come from ``data/`` (checked against SHA256SUMS) or
 are generated from a seed.
 """
 
+from segen_lib.data.pipeline import array_batches
 from segen_lib.data.scenes import (
     DIGIT_CLASS_NAMES,
     LIT_THRESHOLD,
@@ -28,6 +29,7 @@ from segen_lib.data.shipped import (
 from segen_lib.data.toy import mixture_pdf, ring_centres, sample_mixture, sample_ring
 
 __all__ = [
+    "array_batches",
     "DIGIT_CLASS_NAMES", "LIT_THRESHOLD", "digit_scene_dataset", "make_digit_scenes", "make_shapes",
     "paired_augmentation", "resize_digits",
     "FASHION_MNIST_CLASSES", "MEDICAL_SLICES", "DataFileError", "data_dir",
