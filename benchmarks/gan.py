@@ -51,7 +51,7 @@ from segen_lib.models import GAN, ConditionalGAN, build_discriminator, build_gen
 
 # The chapter's DCGAN (keep in step with notebooks/04_gan_training.ipynb).
 COURSE = dict(latent_dim=64, g_filters=(128, 64), d_filters=(32, 64), batch_size=32, learning_rate=1e-3,
-              beta_1=0.0, ema_momentum=0.998, loss="hinge", epochs=10, steps_per_execution=8,
+              beta_1=0.0, ema_momentum=0.998, loss="hinge", epochs=12, steps_per_execution=8,
               jit_compile=True)
 # The chapter's conditional GAN, learner mode: a leaner generator, to fit the chapter's time.
 CGAN = dict(COURSE, g_filters=(64, 32), epochs=5)

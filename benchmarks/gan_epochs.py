@@ -3,7 +3,7 @@
 Where ``gan.py`` fixes the wall-clock budget (quality per CPU minute, noisy when the
 machine's speed varies), this script fixes the work: the same images in the same order
 for every setting compared, as in learner mode of ``notebooks/04_gan_training.ipynb``
-(10 epochs of the 20,000 shipped training images). It compares design choices, e.g. the
+(12 epochs of the 20,000 shipped training images). It compares design choices, e.g. the
 loss or Adam's momentum::
 
     python benchmarks/gan_epochs.py --loss non-saturating
