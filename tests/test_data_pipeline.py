@@ -42,6 +42,14 @@ def test_arrays_stay_paired_and_keep_their_dtype():
         np.testing.assert_array_equal(batch_images[:, 0, 0, 0].astype(int) % 10, batch_labels)
 
 
+def test_floats_become_keras_float_type_as_in_keras_own_pipeline():
+    images = np.linspace(-1, 1, 12).reshape(12, 1)          # float64, as x / 127.5 - 1 gives
+    (batches,) = passes(array_batches(images, np.arange(12), batch_size=12, shuffle=False), 1)
+    assert batches[0][0].dtype == np.dtype(keras.config.floatx())
+    np.testing.assert_allclose(batches[0][0], images.astype(keras.config.floatx()))
+    assert batches[0][1].dtype == np.arange(12).dtype       # integers untouched
+
+
 def test_the_length_is_known_and_autotuning_is_off():
     dataset = array_batches(np.zeros((33, 2)), batch_size=8)
     assert int(dataset.cardinality()) == 5                 # fit() counts steps from the first epoch
@@ -84,3 +92,6 @@ def test_gan_fit_feeds_arrays_through_it_under_tensorflow(monkeypatch):
     gan.fit(images, epochs=1, batch_size=16, steps_per_epoch=2, verbose=0)  # Keras's own handling
     assert len(calls) == 1
     assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 8
+    gan.fit(images.astype("float64"), epochs=1, batch_size=16, shuffle=False, verbose=0)
+    assert calls[1] == ([(40, 28, 28, 1)], {"batch_size": 16, "shuffle": False})
+    assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 11

@@ -15,6 +15,7 @@ autotuning off, whose iterators close at once, and draws a new order every epoch
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 
 __all__ = ["array_batches"]
@@ -24,7 +25,8 @@ def array_batches(*arrays, batch_size: int = 32, shuffle: bool = True):
     """A ``tf.data.Dataset`` of batches of ``arrays``, rows reshuffled on every pass.
 
     Args:
-        *arrays: one or more arrays with the same number of rows (images, then labels).
+        *arrays: one or more arrays with the same number of rows (images, then labels);
+            floating-point ones are cast to ``keras.config.floatx()``.
         batch_size: rows per batch; the last batch of a pass holds the remainder.
         shuffle: draw a new order of the rows for every pass (every epoch of ``fit``).
 
@@ -43,7 +45,10 @@ def array_batches(*arrays, batch_size: int = 32, shuffle: bool = True):
     if len(rows) != 1 or None in rows or not rows.pop():
         raise ValueError("array_batches() needs non-empty arrays with the same number of rows, "
                          f"received shapes {[a.shape for a in arrays]}.")
-    tensors = [tf.constant(a) for a in arrays]
+    # Floats become Keras's float type (float32 by default), as in Keras's own pipeline.
+    floatx = keras.config.floatx()
+    tensors = [tf.constant(a.astype(floatx) if np.issubdtype(a.dtype, np.floating) else a)
+               for a in arrays]
     num_rows = len(arrays[0])
 
     def gather(indices):

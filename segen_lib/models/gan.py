@@ -366,7 +366,7 @@ class GAN(keras.Model):
         return list(self.trackers.values())
 
     # --------------------------------------------------------------------- fit
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, shuffle=True, **kwargs):
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, **kwargs):
         """``keras.Model.fit``; under TensorFlow, NumPy arrays go through :func:`array_batches`.
 
         The batches are cut as Keras cuts them (the last one partial), but they come from
@@ -378,6 +378,7 @@ class GAN(keras.Model):
         ``steps_per_epoch``, ``shuffle="batch"``) go to Keras unchanged.
         """
         arrays = [a for a in (x, y) if a is not None]
+        shuffle = kwargs.get("shuffle", True)
         if (keras.backend.backend() == "tensorflow" and arrays
                 and all(isinstance(a, np.ndarray) for a in arrays) and shuffle in (True, False)
                 and not any(kwargs.get(k) for k in ("validation_split", "sample_weight",
@@ -385,8 +386,8 @@ class GAN(keras.Model):
             from segen_lib.data.pipeline import array_batches
 
             x = array_batches(*arrays, batch_size=batch_size or 32, shuffle=shuffle)
-            y, batch_size, shuffle = None, None, False
-        return super().fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=shuffle, **kwargs)
+            y, batch_size, kwargs["shuffle"] = None, None, False
+        return super().fit(x, y, batch_size=batch_size, epochs=epochs, **kwargs)
 
     # ------------------------------------------------------- sampling helpers
     def generate(self, num_images: int, seed: int | None = None, labels=None,
