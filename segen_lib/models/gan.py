@@ -371,8 +371,8 @@ class GAN(keras.Model):
 
         The batches are cut as Keras cuts them (the last one partial), but they come from
         :func:`segen_lib.data.pipeline.array_batches`: Keras's own pipeline for arrays
-        held up the start of one epoch in two or three by 13-17 s on 2 CPU cores (40 % of
-        an epoch here), and under a global seed it repeated one order in every epoch.
+        held up the start of one epoch in two or three by 13-17 s on 2 CPU cores (where an
+        epoch takes 23-29 s), and under a global seed it repeated one order in every epoch.
         Other inputs, the other backends and the arguments that only Keras's array
         handling knows (``validation_split``, ``sample_weight``, ``class_weight``,
         ``steps_per_epoch``, ``shuffle="batch"``) go to Keras unchanged.
