@@ -28,6 +28,7 @@ import numpy as np
 from keras import layers, ops
 
 from segen_lib import losses
+from segen_lib.data import pipeline
 
 __all__ = ["build_generator", "build_discriminator", "recalibrate_batch_norm", "GAN", "ConditionalGAN",
            "WGANGP"]
@@ -383,9 +384,7 @@ class GAN(keras.Model):
                 and all(isinstance(a, np.ndarray) for a in arrays) and shuffle in (True, False)
                 and not any(kwargs.get(k) for k in ("validation_split", "sample_weight",
                                                      "class_weight", "steps_per_epoch"))):
-            from segen_lib.data.pipeline import array_batches
-
-            x = array_batches(*arrays, batch_size=batch_size or 32, shuffle=shuffle)
+            x = pipeline.array_batches(*arrays, batch_size=batch_size or 32, shuffle=shuffle)
             y, batch_size, kwargs["shuffle"] = None, None, False
         return super().fit(x, y, batch_size=batch_size, epochs=epochs, **kwargs)
 
