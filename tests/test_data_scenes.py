@@ -25,14 +25,41 @@ def test_small_shapes_make_an_imbalanced_task():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(num_images=0), "num_images must be an integer >= 1"),
-    (dict(num_images=2, image_size=4), "image_size must be an integer >= 8"),
-    (dict(num_images=2, min_radius=5, max_radius=2), "min_radius <= max_radius"),
-    (dict(num_images=2, noise=-1), "noise must be >= 0"),
+    (dict(num_images=0), "num_images must be an integer >= 1, received 0"),
+    (dict(num_images=2.0), r"num_images must be an integer >= 1, received 2.0 \(of type float\)"),
+    (dict(num_images=2, image_size=4), "image_size must be an integer >= 8, received 4"),
+    (dict(num_images=2, max_shapes=True), "max_shapes must be an integer >= 1, received True"),
+    (dict(num_images=2, min_radius=0), r"min_radius must be a number in \(0, inf\], received 0"),
+    (dict(num_images=2, min_radius=5, max_radius=2), r"max_radius must be a number in \[5.0, inf\], received 2"),
+    (dict(num_images=2, noise=-1), r"noise must be a number in \[0, inf\], received -1"),
+    (dict(num_images=2, noise=float("nan")), "noise must be a number .* received nan"),
+    (dict(num_images=2, seed=1.5), "seed must be an integer >= 0, received 1.5"),
 ])
 def test_make_shapes_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         make_shapes(**kwargs)
+
+
+def test_numpy_integers_are_accepted_as_counts_and_sizes():
+    images, masks = make_shapes(np.int64(3), image_size=np.int32(16), seed=np.int64(0), max_shapes=np.int8(2))
+    assert images.shape == masks.shape == (3, 16, 16, 1)
+    images, masks = make_digit_scenes(np.int64(2), image_size=np.int64(32), max_digits=np.int64(2),
+                                      seed=np.uint8(1), split="test", digit_size=np.int64(14))
+    assert images.shape == (2, 32, 32, 1) and masks.shape == (2, 32, 32)
+    scenes = digit_scene_dataset(np.int64(5), batch_size=np.int64(2), image_size=32, digit_size=14)
+    assert len(scenes) == 3
+
+
+def test_digits_never_touch():
+    """A digit is placed only where its one-pixel dilation meets no lit pixel: two pixels of
+    different digit classes are never 4-neighbours."""
+    _, masks = make_digit_scenes(60, image_size=32, max_digits=4, digit_size=14, seed=5, split="test")
+    touching = 0
+    for mask in masks:
+        for a, b in ((mask[1:], mask[:-1]), (mask[:, 1:], mask[:, :-1])):
+            touching += int(np.sum((a > 0) & (b > 0) & (a != b)))
+    assert touching == 0
+    assert max(len(set(np.unique(m)) - {0}) for m in masks) >= 3  # crowded scenes were tried
 
 
 def test_digit_scene_masks_follow_the_lit_pixels_and_classes():
@@ -73,10 +100,12 @@ def test_digit_scene_seed_reproducible():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(split="validation"), r"split must be one of \('train', 'test'\)"),
-    (dict(image_size=20), "image_size must be an integer >= 28"),
-    (dict(digit_size=40), "digit_size must be at most 28"),
-    (dict(max_digits=0), "max_digits must be an integer >= 1"),
+    (dict(split="validation"), "split must be one of 'train', 'test', received 'validation'"),
+    (dict(image_size=20), "image_size must be an integer >= 28, received 20"),
+    (dict(digit_size=40), "digit_size must be an integer >= 7 and <= 28, received 40"),
+    (dict(digit_size=6), "digit_size must be an integer >= 7 and <= 28, received 6"),
+    (dict(max_digits=0), "max_digits must be an integer >= 1, received 0"),
+    (dict(seed=-1), "seed must be an integer >= 0, received -1"),
     (dict(digits=(np.zeros((3, 10, 10), np.uint8), np.zeros(3, np.uint8))), r"shape \(n, 28, 28\)"),
 ])
 def test_digit_scene_errors(kwargs, message):
@@ -98,10 +127,21 @@ def test_paired_augmentation_moves_image_and_mask_together():
 
 
 def test_paired_augmentation_errors():
-    with pytest.raises(ValueError, match="shift must be in"):
+    with pytest.raises(ValueError, match=r"shift must be a number in \[0, 1\), received 1.5"):
         paired_augmentation(shift=1.5)
-    with pytest.raises(ValueError, match="rotation must be in"):
+    with pytest.raises(ValueError, match=r"shift must be a number in \[0, 1\), received 1"):
+        paired_augmentation(shift=1)
+    with pytest.raises(ValueError, match=r"rotation must be a number in \[0, 0.5\], received 2"):
         paired_augmentation(rotation=2)
+    with pytest.raises(ValueError, match="seed must be an integer >= 0, received 'a'"):
+        paired_augmentation(seed="a")
+
+
+def test_paired_augmentation_layers_follow_the_arguments():
+    assert [type(layer).__name__ for layer in paired_augmentation(seed=0).layers] == [
+        "RandomFlip", "RandomTranslation", "RandomRotation"]
+    assert [type(layer).__name__ for layer in paired_augmentation(flip=False, shift=0).layers] == [
+        "RandomRotation"]
 
 
 def test_digit_scene_dataset_draws_new_scenes_each_epoch():
@@ -113,3 +153,10 @@ def test_digit_scene_dataset_draws_new_scenes_each_epoch():
     before = dataset[0][1].copy()
     dataset.on_epoch_end()
     assert not np.array_equal(before, dataset[0][1])
+
+
+def test_digit_scene_dataset_checks_its_counts():
+    with pytest.raises(ValueError, match="num_images must be an integer >= 1, received 0"):
+        digit_scene_dataset(0)
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1, received 2.5"):
+        digit_scene_dataset(4, batch_size=2.5)

@@ -15,17 +15,13 @@ Introduced in ``notebooks/02_unet_segmentation.ipynb``.
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
 
+from segen_lib import checks
 from segen_lib.data.shipped import SPLITS, load_mnist
 
 DIGIT_CLASS_NAMES = ("background",) + tuple(str(d) for d in range(10))
 LIT_THRESHOLD = 96  # an MNIST pixel counts as part of the digit above this value (0..255)
-
-
-def _check_count(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, received {value!r}.")
-    return int(value)
 
 
 def make_shapes(num_images: int, image_size: int = 64, seed: int = 0, max_shapes: int = 3,
@@ -55,13 +51,13 @@ def make_shapes(num_images: int, image_size: int = 64, seed: int = 0, max_shapes
         >>> images.shape, masks.shape
         ((2, 32, 32, 1), (2, 32, 32, 1))
     """
-    num_images = _check_count("num_images", num_images)
-    image_size = _check_count("image_size", image_size, 8)
-    max_shapes = _check_count("max_shapes", max_shapes)
-    if not 0 < min_radius <= max_radius:
-        raise ValueError(f"need 0 < min_radius <= max_radius, received {min_radius} and {max_radius}.")
-    if noise < 0:
-        raise ValueError(f"noise must be >= 0, received {noise}.")
+    num_images = checks.positive_int(num_images, "num_images")
+    image_size = checks.integer(image_size, "image_size", minimum=8)
+    seed = checks.integer(seed, "seed", minimum=0)
+    max_shapes = checks.positive_int(max_shapes, "max_shapes")
+    min_radius = checks.number(min_radius, "min_radius", minimum=0, include_minimum=False)
+    max_radius = checks.number(max_radius, "max_radius", minimum=min_radius)
+    noise = checks.number(noise, "noise", minimum=0)
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[:image_size, :image_size].astype(np.float32)
     images = np.empty((num_images, image_size, image_size), np.float32)
@@ -116,14 +112,12 @@ def make_digit_scenes(num_images: int, image_size: int = 64, max_digits: int = 3
         >>> images.shape, masks.shape, int(masks.max()) <= 10
         ((4, 64, 64, 1), (4, 64, 64), True)
     """
-    num_images = _check_count("num_images", num_images)
-    digit_size = _check_count("digit_size", digit_size, 7)
-    if digit_size > 28:
-        raise ValueError(f"digit_size must be at most 28 (MNIST's size), received {digit_size}.")
-    image_size = _check_count("image_size", image_size, digit_size)
-    max_digits = _check_count("max_digits", max_digits)
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}, received {split!r}.")
+    num_images = checks.positive_int(num_images, "num_images")
+    digit_size = checks.integer(digit_size, "digit_size", minimum=7, maximum=28)  # 28: MNIST's size
+    image_size = checks.integer(image_size, "image_size", minimum=digit_size)
+    max_digits = checks.positive_int(max_digits, "max_digits")
+    seed = checks.integer(seed, "seed", minimum=0)
+    checks.one_of(split, "split", SPLITS)
     source_images, source_labels = digits if digits is not None else load_mnist(split)
     if source_images.ndim != 3 or source_images.shape[1:] != (28, 28):
         raise ValueError(f"digits images must have shape (n, 28, 28), received {source_images.shape}.")
@@ -140,10 +134,11 @@ def make_digit_scenes(num_images: int, image_size: int = 64, max_digits: int = 3
             index = rng.integers(len(source_images))
             digit = source_images[index]
             lit = digit > LIT_THRESHOLD
+            grown = ndimage.binary_dilation(lit)  # one pixel wider: keeps digits from touching
             for _attempt in range(20):
                 top, left = rng.integers(0, span, 2)
                 window = (slice(top, top + size), slice(left, left + size))
-                if not (lit_canvas[window] & _dilate(lit)).any():
+                if not (lit_canvas[window] & grown).any():
                     break
             else:
                 continue  # no free place: the scene keeps fewer digits
@@ -154,7 +149,16 @@ def make_digit_scenes(num_images: int, image_size: int = 64, max_digits: int = 3
 
 
 def resize_digits(images: np.ndarray, digit_size: int) -> np.ndarray:
-    """Shrink ``(n, 28, 28)`` uint8 digits to ``(n, digit_size, digit_size)`` by area averaging."""
+    """Shrink ``(n, 28, 28)`` uint8 digits to ``(n, digit_size, digit_size)`` by area averaging.
+
+    Example:
+        >>> digits = np.zeros((2, 28, 28), np.uint8)
+        >>> digits[:, 10:18, 12:16] = 255
+        >>> small = resize_digits(digits, 14)
+        >>> small.shape, int(small.max())
+        ((2, 14, 14), 255)
+    """
+    digit_size = checks.integer(digit_size, "digit_size", minimum=1, maximum=28)
     edges = np.linspace(0, 28, digit_size + 1)
     # weight[i, j]: overlap of output pixel i with input pixel j, rows summing to 1
     weight = np.clip(np.minimum(edges[1:, None], np.arange(1, 29)) -
@@ -162,16 +166,6 @@ def resize_digits(images: np.ndarray, digit_size: int) -> np.ndarray:
     weight /= weight.sum(1, keepdims=True)
     out = np.einsum("ij,njk,lk->nil", weight, images.astype(np.float32), weight)
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
-
-
-def _dilate(mask: np.ndarray) -> np.ndarray:
-    """One-pixel binary dilation (keeps digits from touching)."""
-    grown = mask.copy()
-    grown[1:] |= mask[:-1]
-    grown[:-1] |= mask[1:]
-    grown[:, 1:] |= mask[:, :-1]
-    grown[:, :-1] |= mask[:, 1:]
-    return grown
 
 
 def paired_augmentation(flip: bool = True, shift: float = 0.1, rotation: float = 0.05,
@@ -192,15 +186,18 @@ def paired_augmentation(flip: bool = True, shift: float = 0.1, rotation: float =
         A ``keras.Sequential`` of preprocessing layers.
 
     Example:
-        >>> augment = paired_augmentation(seed=0)
-        >>> out = augment({"images": images, "segmentation_masks": masks[..., None]})
+        >>> images, masks = make_digit_scenes(2, split="test")
+        >>> augment = paired_augmentation(flip=False, seed=0)
+        >>> pair = augment({"images": images, "segmentation_masks": masks[..., None]}, training=True)
+        >>> tuple(pair["images"].shape), tuple(pair["segmentation_masks"].shape)
+        ((2, 64, 64, 1), (2, 64, 64, 1))
     """
     import keras
 
-    if not 0 <= shift < 1:
-        raise ValueError(f"shift must be in [0, 1), received {shift}.")
-    if not 0 <= rotation <= 0.5:
-        raise ValueError(f"rotation must be in [0, 0.5] (a fraction of a turn), received {rotation}.")
+    shift = checks.number(shift, "shift", minimum=0, maximum=1, include_maximum=False)
+    rotation = checks.number(rotation, "rotation", minimum=0, maximum=0.5)  # a fraction of a turn
+    if seed is not None:
+        seed = checks.integer(seed, "seed", minimum=0)
     layers = []
     if flip:
         layers.append(keras.layers.RandomFlip("horizontal", seed=seed))
@@ -227,11 +224,17 @@ def digit_scene_dataset(num_images: int, batch_size: int = 32, image_size: int =
 
     Returns:
         A dataset yielding ``(images, masks)`` batches as :func:`make_digit_scenes`.
+        ``fit`` shuffles the order of its batches every epoch (``shuffle=True``).
+
+    Example:
+        >>> scenes = digit_scene_dataset(10, batch_size=4, image_size=32, digit_size=14)
+        >>> len(scenes), scenes[0][0].shape, scenes[2][1].shape
+        (3, (4, 32, 32, 1), (2, 32, 32))
     """
     import keras
 
-    num_images = _check_count("num_images", num_images)
-    batch_size = _check_count("batch_size", batch_size)
+    num_images = checks.positive_int(num_images, "num_images")
+    batch_size = checks.positive_int(batch_size, "batch_size")
 
     class DigitScenes(keras.utils.PyDataset):
         def __init__(self):
