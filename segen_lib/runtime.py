@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from segen_lib import checks
+
 TRUE_VALUES = ("1", "true", "yes", "on")
 FALSE_VALUES = ("", "0", "false", "no", "off")
 
@@ -27,13 +29,7 @@ def is_fast() -> bool:
         ValueError: if ``SEGEN_FAST`` holds something other than a yes/no value.
     """
     raw = os.environ.get("SEGEN_FAST", "").strip().lower()
-    if raw in TRUE_VALUES:
-        return True
-    if raw in FALSE_VALUES:
-        return False
-    raise ValueError(
-        f"SEGEN_FAST must be one of {TRUE_VALUES + FALSE_VALUES[1:]}, received {raw!r}."
-    )
+    return checks.one_of(raw, "SEGEN_FAST", TRUE_VALUES + FALSE_VALUES) in TRUE_VALUES
 
 
 FAST = is_fast()
@@ -97,6 +93,10 @@ def setup(seed: int = 42, deterministic: bool = False, mixed_precision: bool = F
           verbose: bool = True) -> RuntimeInfo:
     """Seed every random generator and report backend, versions, device and mode.
 
+    Under this global seed, Keras's TensorFlow pipeline for NumPy arrays
+    (``model.fit(x, y, shuffle=True)``) draws the same order in every epoch: the course
+    feeds arrays to ``fit`` through :func:`segen_lib.data.array_batches` instead.
+
     Args:
         seed: seed for Python's ``random``, NumPy and the Keras backend.
         deterministic: also make TensorFlow ops deterministic (TensorFlow backend
@@ -113,14 +113,13 @@ def setup(seed: int = 42, deterministic: bool = False, mixed_precision: bool = F
         >>> info.seed
         0
     """
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, received {seed!r}.")
+    seed = checks.integer(seed, "seed", minimum=0)
     import keras
 
     backend = keras.backend.backend()
     random.seed(seed)
     np.random.seed(seed)
-    keras.utils.set_random_seed(int(seed))
+    keras.utils.set_random_seed(seed)
     tf_version = None
     if backend == "tensorflow":
         import tensorflow as tf
@@ -145,7 +144,7 @@ def setup(seed: int = 42, deterministic: bool = False, mixed_precision: bool = F
     info = RuntimeInfo(
         backend=backend, keras_version=keras.__version__, tensorflow_version=tf_version,
         python_version=platform.python_version(), device=device, device_names=names,
-        fast=is_fast(), seed=int(seed), deterministic=bool(deterministic and backend == "tensorflow"),
+        fast=is_fast(), seed=seed, deterministic=bool(deterministic and backend == "tensorflow"),
     )
     if verbose:
         print(info)

@@ -50,6 +50,21 @@ def test_floats_become_keras_float_type_as_in_keras_own_pipeline():
     assert batches[0][1].dtype == np.arange(12).dtype       # integers untouched
 
 
+def test_a_numpy_integer_batch_size_is_accepted():
+    (batches,) = passes(array_batches(np.arange(5), batch_size=np.int64(2), shuffle=False), 1)
+    assert [b.tolist() for b in batches] == [[0, 1], [2, 3], [4]]
+
+
+def test_the_same_seed_gives_the_same_sequence_of_orders():
+    def orders():
+        keras.utils.set_random_seed(3)
+        return [np.concatenate(p).tolist() for p in passes(array_batches(np.arange(20), batch_size=8), 3)]
+
+    first = orders()
+    assert first == orders()                                   # reproducible from the seed
+    assert len({tuple(order) for order in first}) == 3         # and a new order every pass
+
+
 def test_the_length_is_known_and_autotuning_is_off():
     dataset = array_batches(np.zeros((33, 2)), batch_size=8)
     assert int(dataset.cardinality()) == 5                 # fit() counts steps from the first epoch
@@ -61,8 +76,9 @@ def test_the_length_is_known_and_autotuning_is_off():
     ((np.zeros((4, 2)), np.zeros(5)), 8, "same number of rows"),
     ((np.zeros((0, 2)),), 8, "non-empty"),
     ((np.float32(1.0),), 8, "same number of rows"),
-    ((np.zeros((4, 2)),), 0, "batch_size must be a positive integer, received 0"),
-    ((np.zeros((4, 2)),), 2.5, "batch_size must be a positive integer"),
+    ((np.zeros((4, 2)),), 0, "batch_size must be an integer >= 1, received 0"),
+    ((np.zeros((4, 2)),), 2.5, "batch_size must be an integer >= 1, received 2.5"),
+    ((np.zeros((4, 2)),), True, "batch_size must be an integer >= 1, received True"),
 ])
 def test_bad_input_is_a_clear_value_error(arrays, batch_size, message):
     with pytest.raises(ValueError, match=message):
@@ -83,7 +99,7 @@ def test_gan_fit_feeds_arrays_through_it_under_tensorflow(monkeypatch):
 
     monkeypatch.setattr(pipeline, "array_batches", recorded)
     gan = GAN(generator=build_generator(16, filters=(32, 16)),
-              discriminator=build_discriminator(filters=(16, 32)), latent_dim=16, seed=0)
+              discriminator=build_discriminator(filters=(16, 32)), seed=0)
     gan.compile()
     images = np.random.default_rng(0).uniform(-1, 1, (40, 28, 28, 1)).astype("float32")
     gan.fit(images, epochs=2, batch_size=16, verbose=0)                   # 3 steps per epoch: 16, 16, 8

@@ -88,16 +88,22 @@ def test_loaders_return_copies():
 
 @pytest.mark.parametrize("loader", [data.load_fashion_mnist, data.load_mnist])
 def test_bad_split_is_a_value_error(loader):
-    with pytest.raises(ValueError, match=r"split must be one of \('train', 'test'\), received 'valid'"):
+    with pytest.raises(ValueError, match="split must be one of 'train', 'test', received 'valid'"):
         loader("valid")
 
 
-@pytest.mark.parametrize("limit", [0, -3, 2.5, True, "10"])
+@pytest.mark.parametrize("limit", [0, -3, 2.5, True, "10", float("nan")])
 def test_bad_limit_is_a_value_error(limit):
-    with pytest.raises(ValueError, match="limit must be a positive integer"):
+    with pytest.raises(ValueError, match=f"limit must be an integer >= 1, received {limit!r}"):
         data.load_mnist("train", limit=limit)
-    with pytest.raises(ValueError, match="limit must be a positive integer"):
+    with pytest.raises(ValueError, match=f"limit must be an integer >= 1, received {limit!r}"):
         data.load_medical_slices(limit=limit)
+
+
+def test_numpy_integer_limits_are_accepted():
+    images, labels = data.load_fashion_mnist("test", limit=np.int64(7))
+    assert images.shape == (7, 28, 28) and labels.shape == (7,)
+    assert list(data.load_medical_slices(limit=np.int32(1))) == ["ct_chest"]
 
 
 def test_nuclei_image_and_instances():
@@ -126,7 +132,7 @@ def test_medical_slices():
 
 
 def test_unknown_medical_slice_is_a_value_error():
-    with pytest.raises(ValueError, match="unknown slice 'pet_brain'"):
+    with pytest.raises(ValueError, match="name must be one of 'ct_chest', .* received 'pet_brain'"):
         data.medical_modality("pet_brain")
 
 

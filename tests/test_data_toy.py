@@ -31,6 +31,12 @@ def test_sample_mixture_is_seeded_and_follows_the_density():
     assert np.mean(a) == pytest.approx(0.25 * -2 + 0.75 * 2, abs=0.03)
 
 
+def test_numpy_integers_are_accepted_as_counts():
+    assert data.sample_mixture(np.int64(4), means=[0.0], stds=1.0, seed=np.int64(1)).shape == (4, 1)
+    assert data.ring_centres(np.int32(6)).shape == (6, 2)
+    assert data.sample_ring(np.int64(5), num_modes=np.int64(3), seed=np.uint16(2)).shape == (5, 2)
+
+
 def test_ring_centres_lie_on_the_circle_evenly_spaced():
     centres = data.ring_centres(8, radius=2.0)
     assert centres.shape == (8, 2)
@@ -56,10 +62,16 @@ def test_sample_ring_covers_every_mode_equally_and_is_seeded():
     (lambda: data.mixture_pdf(0.0, means=[0.0], stds=0.0), "stds must all be > 0"),
     (lambda: data.mixture_pdf(0.0, means=[0.0, 1.0], stds=1.0, weights=[0.5, 0.6]), "sum to 1"),
     (lambda: data.mixture_pdf(0.0, means=[], stds=1.0), "non-empty"),
-    (lambda: data.sample_mixture(0, means=[0.0], stds=1.0), "num_samples must be a positive integer, received 0"),
-    (lambda: data.ring_centres(0), "num_modes must be a positive integer, received 0"),
-    (lambda: data.ring_centres(8, radius=-1.0), "radius must be > 0, received -1.0"),
-    (lambda: data.sample_ring(10, std=0.0), "std must be > 0, received 0.0"),
+    (lambda: data.sample_mixture(0, means=[0.0], stds=1.0), "num_samples must be an integer >= 1, received 0"),
+    (lambda: data.sample_mixture(5.0, means=[0.0], stds=1.0), "num_samples must be an integer >= 1, received 5.0"),
+    (lambda: data.sample_mixture(5, means=[0.0], stds=1.0, seed=-2), "seed must be an integer >= 0, received -2"),
+    (lambda: data.ring_centres(0), "num_modes must be an integer >= 1, received 0"),
+    (lambda: data.ring_centres(True), "num_modes must be an integer >= 1, received True"),
+    (lambda: data.ring_centres(8, radius=-1.0), r"radius must be a number in \(0, inf\], received -1.0"),
+    (lambda: data.ring_centres(8, radius=0), r"radius must be a number in \(0, inf\], received 0"),
+    (lambda: data.sample_ring(10, std=0.0), r"std must be a number in \(0, inf\], received 0.0"),
+    (lambda: data.sample_ring(10, std=float("inf")), r"std must be a number in \(0, inf\], received inf"),
+    (lambda: data.sample_ring("10"), "num_samples must be an integer >= 1, received '10'"),
 ])
 def test_bad_arguments_are_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):

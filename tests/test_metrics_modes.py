@@ -40,8 +40,10 @@ def test_min_fraction_decides_when_a_mode_counts():
     (np.zeros((0, 2)), np.zeros((8, 2)), 0.1, 0.01, r"samples must have shape \(num_samples, dim\)"),
     (np.zeros(5), np.zeros((8, 2)), 0.1, 0.01, r"received shape \(5,\)"),
     (np.zeros((5, 2)), np.zeros((8, 3)), 0.1, 0.01, r"centres must have shape \(num_modes, 2\)"),
-    (np.zeros((5, 2)), np.zeros((8, 2)), 0.0, 0.01, "threshold must be > 0, received 0.0"),
-    (np.zeros((5, 2)), np.zeros((8, 2)), 0.1, 1.5, r"min_fraction must be in \(0, 1\], received 1.5"),
+    (np.zeros((5, 2)), np.zeros((8, 2)), 0.0, 0.01, r"threshold must be a number in \(0, inf\], received 0.0"),
+    (np.zeros((5, 2)), np.zeros((8, 2)), "1", 0.01, r"threshold must be a number in \(0, inf\], received '1'"),
+    (np.zeros((5, 2)), np.zeros((8, 2)), 0.1, 1.5, r"min_fraction must be a number in \(0, 1\], received 1.5"),
+    (np.zeros((5, 2)), np.zeros((8, 2)), 0.1, 0, r"min_fraction must be a number in \(0, 1\], received 0"),
 ])
 def test_bad_arguments_are_clear_errors(samples, centres, threshold, min_fraction, message):
     with pytest.raises(ValueError, match=message):

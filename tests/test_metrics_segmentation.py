@@ -71,12 +71,20 @@ def test_report_shows_why_pixel_accuracy_misleads():
         ([0, 3], [0, 1], 2, r"y_true holds labels in \[0, 3\]"),
         ([0, 1], [0, -1], 2, "y_pred holds labels"),
         ([0.0, 0.4], [0, 1], 2, "integer class labels"),
-        ([0, 1], [0, 1], 0, "num_classes must be a positive integer"),
+        ([0, 1], [0, 1], 0, "num_classes must be an integer >= 1, received 0"),
+        ([0, 1], [0, 1], 2.0, r"num_classes must be an integer >= 1, received 2.0 \(of type float\)"),
+        ([0, 1], [0, 1], True, "num_classes must be an integer >= 1, received True"),
     ],
 )
 def test_bad_inputs(y_true, y_pred, num_classes, message):
     with pytest.raises(ValueError, match=message):
         confusion_matrix(np.array(y_true), np.array(y_pred), num_classes)
+
+
+def test_numpy_integer_num_classes_is_accepted():
+    matrix = confusion_matrix([0, 10], [0, 10], num_classes=np.int64(11))
+    assert matrix.shape == (11, 11) and matrix[10, 10] == 1
+    assert segmentation_report([0, 1], [0, 1], np.int32(2))["mean"]["iou"] == 1.0
 
 
 def test_report_needs_one_name_per_class():

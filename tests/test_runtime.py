@@ -64,10 +64,15 @@ def test_setup_seeds_python_numpy_and_keras():
     assert draw() != first
 
 
-@pytest.mark.parametrize("seed", [-1, 1.5, "42", True, None])
+@pytest.mark.parametrize("seed", [-1, 1.5, "42", True, None, float("nan")])
 def test_setup_rejects_bad_seeds(seed):
-    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+    with pytest.raises(ValueError, match=f"seed must be an integer >= 0, received {seed!r}"):
         runtime.setup(seed=seed, verbose=False)
+
+
+def test_setup_accepts_a_numpy_integer_seed():
+    info = runtime.setup(seed=np.int64(5), verbose=False)
+    assert info.seed == 5 and type(info.seed) is int
 
 
 def test_mixed_precision_is_refused_on_cpu(capsys):

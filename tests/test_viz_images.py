@@ -45,8 +45,10 @@ def test_image_grid_rejects_bad_shapes(shape):
 def test_image_grid_rejects_bad_arguments():
     with pytest.raises(ValueError, match="empty"):
         viz.image_grid(np.zeros((0, 8, 8)))
-    with pytest.raises(ValueError, match="ncols must be >= 1"):
+    with pytest.raises(ValueError, match="ncols must be an integer >= 1, received 0"):
         viz.image_grid(np.zeros((2, 8, 8)), ncols=0)
+    with pytest.raises(ValueError, match="ncols must be an integer >= 1, received 2.0"):
+        viz.image_grid(np.zeros((2, 8, 8)), ncols=2.0)
     with pytest.raises(ValueError, match="got 1 titles for 2 images"):
         viz.image_grid(np.zeros((2, 8, 8)), titles=["one"])
 
@@ -87,6 +89,15 @@ def test_mask_overlay_columns_and_rows():
     fig = viz.mask_overlay(images, masks[..., None], predictions=masks, num_classes=3)
     assert len(fig.axes) == 3 * 3  # image | mask | prediction
     assert [ax.get_title() for ax in fig.axes[:3]] == ["image", "mask", "prediction"]
+
+
+def test_mask_overlay_rejects_bad_arguments():
+    images, masks = np.zeros((1, 8, 8)), np.zeros((1, 8, 8), int)
+    with pytest.raises(ValueError, match="num_classes must be an integer >= 1, received 0"):
+        viz.mask_overlay(images, masks, num_classes=0)
+    with pytest.raises(ValueError, match=r"alpha must be a number in \[0, 1\], received 1.5"):
+        viz.mask_overlay(images, masks, alpha=1.5)
+    assert len(viz.mask_overlay(images, masks, num_classes=np.int64(11)).axes) == 2
 
 
 def test_mask_overlay_rejects_mismatched_shapes():

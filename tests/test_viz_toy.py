@@ -45,6 +45,10 @@ def test_scatter_panels_one_axis_per_sample_set_with_titles():
     (lambda: viz.gan_1d_panels([0, 1], [1, 1], [], [], []), "received 0 snapshots"),
     (lambda: viz.scatter_panels([np.zeros((5, 3))], ["a"]), r"shape \(num_samples, 2\), received \(5, 3\)"),
     (lambda: viz.scatter_panels([np.zeros((5, 2))], ["a", "b"]), "1 sample sets but 2 titles"),
+    (lambda: viz.scatter_panels([np.zeros((5, 2))], ["a"], ncols=0), "ncols must be an integer >= 1, received 0"),
+    (lambda: viz.scatter_panels([np.zeros((5, 2))], ["a"], limit=-3), r"limit must be a number in \(0, inf\]"),
+    (lambda: viz.gan_1d_panels([0, 1], [1, 1], [0], [[0.0]], [[0.5, 0.5]], bins=0),
+     "bins must be an integer >= 1, received 0"),
 ])
 def test_bad_arguments_are_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):

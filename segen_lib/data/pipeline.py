@@ -1,22 +1,28 @@
-"""Batches of in-memory arrays for ``fit`` under the TensorFlow backend.
+"""Batches of in-memory arrays for ``fit``: one pipeline, a new order every epoch.
+
+Used by every chapter that trains on NumPy arrays, from ``notebooks/01_cnn_basics.ipynb``
+on; ``notebooks/04_gan_training.ipynb`` explains it with the other matters of speed.
 
 Given NumPy arrays, Keras's TensorFlow trainer builds an autotuned ``tf.data`` pipeline
-and a new iterator for every epoch, with two costs measured here
-(``benchmarks/RESULTS.md``, "Chapter 04 · epoch boundaries"):
+and a new iterator for every epoch, with two costs (measured in ``benchmarks/RESULTS.md``,
+"Chapter 04 · epoch boundaries"):
 
-- destroying the previous epoch's iterator waits for its autotuning thread: on a busy
-  2-core CPU that held up the first step of one epoch in two or three by 13-17 s;
-- under a global seed (``keras.utils.set_random_seed``, ``runtime.setup``) its shuffle
-  draws the same order in every epoch.
+- under a global seed (``keras.utils.set_random_seed``, which ``runtime.setup`` calls)
+  its shuffle draws the same order in every epoch;
+- destroying the previous epoch's iterator waits for its autotuning thread, which on a
+  busy CPU holds up the first step of some epochs.
 
-:func:`array_batches` cuts the same batches (the last one partial) from a pipeline with
-autotuning off, whose iterators close at once, and draws a new order every epoch.
+:func:`array_batches` cuts the same batches (the last one partial) from one pipeline
+with autotuning off, whose iterators close at once, and draws a new order every epoch
+(the same sequence of orders on every run with the same seed).
 """
 
 from __future__ import annotations
 
 import keras
 import numpy as np
+
+from segen_lib import checks
 
 __all__ = ["array_batches"]
 
@@ -32,14 +38,24 @@ def array_batches(*arrays, batch_size: int = 32, shuffle: bool = True):
 
     Returns:
         A dataset of single tensors (one array) or tuples of tensors (several), for
-        ``model.fit(dataset, epochs=...)``. Needs TensorFlow (any Keras backend).
+        ``model.fit(dataset, epochs=...)`` and ``validation_data=`` (with
+        ``shuffle=False``). ``len(dataset)`` is the number of batches per pass.
+        Needs TensorFlow (any Keras backend).
+
+    Example:
+        >>> keras.utils.set_random_seed(0)
+        >>> batches = array_batches(np.arange(10), np.arange(10) % 2, batch_size=4)
+        >>> len(batches)
+        3
+        >>> first, second = ([int(row) for rows, _ in batches for row in rows] for _ in range(2))
+        >>> sorted(first) == sorted(second) == list(range(10)), first != second
+        (True, True)
     """
     import tensorflow as tf
 
     if not arrays:
         raise ValueError("array_batches() needs at least one array, received none.")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
-        raise ValueError(f"batch_size must be a positive integer, received {batch_size!r}.")
+    batch_size = checks.positive_int(batch_size, "batch_size")
     arrays = [np.asarray(a) for a in arrays]
     rows = {len(a) if a.ndim else None for a in arrays}
     if len(rows) != 1 or None in rows or not rows.pop():

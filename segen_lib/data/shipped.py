@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from segen_lib import checks
+
 REBUILD_COMMAND = "make data  (or: python data/build_data.py)"
 SPLITS = ("train", "test")
 
@@ -99,25 +101,16 @@ def _load(name: str) -> dict[str, np.ndarray]:
     return _load_cached(str(folder / name), digest)
 
 
-def _check_split(split: str) -> None:
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}, received {split!r}.")
-
-
-def _check_limit(limit: int | None, available: int) -> int:
-    if limit is None:
-        return available
-    if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit <= 0:
-        raise ValueError(f"limit must be a positive integer or None, received {limit!r}.")
-    return min(int(limit), available)
+def _limit(limit: int | None) -> int | None:
+    """``limit`` checked: ``None`` (everything) or an integer >= 1 (a slice keeps at most that many)."""
+    return None if limit is None else checks.positive_int(limit, "limit")
 
 
 def _labelled(name: str, split: str, limit: int | None) -> tuple[np.ndarray, np.ndarray]:
-    _check_split(split)
+    checks.one_of(split, "split", SPLITS)
+    limit = _limit(limit)
     arrays = _load(name)
-    images, labels = arrays[f"x_{split}"], arrays[f"y_{split}"]
-    count = _check_limit(limit, len(images))
-    return images[:count].copy(), labels[:count].copy()
+    return arrays[f"x_{split}"][:limit].copy(), arrays[f"y_{split}"][:limit].copy()
 
 
 def load_fashion_mnist(split: str = "train", limit: int | None = None
@@ -161,6 +154,11 @@ def load_mnist(split: str = "train", limit: int | None = None
     Returns:
         ``(images, labels)``: images ``(n, 28, 28)`` uint8 in 0..255, labels ``(n,)``
         uint8 in 0..9.
+
+    Example:
+        >>> images, labels = load_mnist("test", limit=np.int64(5))
+        >>> images.shape, labels.shape, int(labels.max()) <= 9
+        ((5, 28, 28), (5,), True)
     """
     return _labelled("mnist.npz", split, limit)
 
@@ -176,6 +174,11 @@ def load_nuclei() -> tuple[np.ndarray, np.ndarray]:
         whose labels are not consecutive (they lie in 1..183), so count them with
         ``len(np.unique(instances)) - 1``, not ``instances.max()``.
         ``instances > 0`` is the binary foreground mask.
+
+    Example:
+        >>> image, instances = load_nuclei()
+        >>> image.shape, len(np.unique(instances)) - 1
+        ((512, 512), 125)
     """
     arrays = _load("nuclei.npz")
     return arrays["image"].copy(), arrays["instances"].copy()
@@ -195,17 +198,25 @@ def load_medical_slices(limit: int | None = None) -> dict[str, np.ndarray]:
         ``{name: slice}``, each a 2-D int16 array: CT slices in Hounsfield units
         (``ct_chest`` 128×128, ``ct_head`` 512×512), MR slices in scanner units
         (``mr_head`` 64×64, ``mr_abdomen`` 300×484, height × width).
+
+    Example:
+        >>> {name: image.shape for name, image in load_medical_slices(limit=2).items()}
+        {'ct_chest': (128, 128), 'mr_head': (64, 64)}
     """
+    limit = _limit(limit)
     arrays = _load("medical_slices.npz")
     names = [str(n) for n in arrays["names"]]
-    count = _check_limit(limit, len(names))
-    return {name: arrays[name].copy() for name in names[:count]}
+    return {name: arrays[name].copy() for name in names[:limit]}
 
 
 def medical_modality(name: str) -> str:
-    """``"CT"`` or ``"MR"`` for a slice name of :func:`load_medical_slices`."""
+    """``"CT"`` or ``"MR"`` for a slice name of :func:`load_medical_slices`.
+
+    Example:
+        >>> medical_modality("ct_chest")
+        'CT'
+    """
     arrays = _load("medical_slices.npz")
-    names = [str(n) for n in arrays["names"]]
-    if name not in names:
-        raise ValueError(f"unknown slice {name!r}; expected one of {names}.")
+    names = tuple(str(n) for n in arrays["names"])
+    checks.one_of(name, "name", names)
     return str(arrays["modality"][names.index(name)])

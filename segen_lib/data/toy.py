@@ -17,6 +17,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from segen_lib import checks
+
 
 def _mixture_parameters(means, stds, weights):
     means = np.atleast_1d(np.asarray(means, dtype=np.float64))
@@ -80,9 +82,14 @@ def sample_mixture(num_samples: int, means: Sequence[float], stds: Sequence[floa
 
     Returns:
         float32 array of shape ``(num_samples, 1)``.
+
+    Example:
+        >>> samples = sample_mixture(np.int64(1000), means=[-2.0, 2.0], stds=0.5, seed=0)
+        >>> samples.shape, round(float(np.mean(samples < 0)), 1)
+        ((1000, 1), 0.5)
     """
-    if not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
-        raise ValueError(f"num_samples must be a positive integer, received {num_samples!r}.")
+    num_samples = checks.positive_int(num_samples, "num_samples")
+    seed = checks.integer(seed, "seed", minimum=0)
     means, stds, weights = _mixture_parameters(means, stds, weights)
     rng = np.random.default_rng(seed)
     component = rng.choice(means.size, size=num_samples, p=weights)
@@ -99,11 +106,14 @@ def ring_centres(num_modes: int = 8, radius: float = 2.0) -> np.ndarray:
 
     Returns:
         float32 array of shape ``(num_modes, 2)``; the first centre is ``(radius, 0)``.
+
+    Example:
+        >>> centres = ring_centres(8, radius=2.0)
+        >>> centres.shape, centres[0].tolist(), bool(np.allclose(np.linalg.norm(centres, axis=1), 2.0))
+        ((8, 2), [2.0, 0.0], True)
     """
-    if not isinstance(num_modes, (int, np.integer)) or num_modes < 1:
-        raise ValueError(f"num_modes must be a positive integer, received {num_modes!r}.")
-    if not radius > 0:
-        raise ValueError(f"radius must be > 0, received {radius!r}.")
+    num_modes = checks.positive_int(num_modes, "num_modes")
+    radius = checks.number(radius, "radius", minimum=0, include_minimum=False)
     angles = 2.0 * np.pi * np.arange(num_modes) / num_modes
     return (radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)).astype(np.float32)
 
@@ -130,10 +140,9 @@ def sample_ring(num_samples: int, num_modes: int = 8, radius: float = 2.0, std: 
         >>> sample_ring(5, seed=1).shape
         (5, 2)
     """
-    if not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
-        raise ValueError(f"num_samples must be a positive integer, received {num_samples!r}.")
-    if not std > 0:
-        raise ValueError(f"std must be > 0, received {std!r}.")
+    num_samples = checks.positive_int(num_samples, "num_samples")
+    std = checks.number(std, "std", minimum=0, include_minimum=False)
+    seed = checks.integer(seed, "seed", minimum=0)
     centres = ring_centres(num_modes, radius)
     rng = np.random.default_rng(seed)
     mode = rng.integers(num_modes, size=num_samples)

@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from segen_lib import checks
+
 
 class ModeCoverage(NamedTuple):
     """What :func:`count_modes` found."""
@@ -59,10 +61,9 @@ def count_modes(samples, centres, threshold: float, min_fraction: float = 0.01) 
             f"centres must have shape (num_modes, {samples.shape[1]}) to match samples, "
             f"received shape {centres.shape}."
         )
-    if not threshold > 0:
-        raise ValueError(f"threshold must be > 0, received {threshold!r}.")
-    if not 0 < min_fraction <= 1:
-        raise ValueError(f"min_fraction must be in (0, 1], received {min_fraction!r}.")
+    threshold = checks.number(threshold, "threshold", minimum=0, include_minimum=False)
+    min_fraction = checks.number(min_fraction, "min_fraction", minimum=0, maximum=1,
+                                 include_minimum=False)
     distances = np.linalg.norm(samples[:, None, :] - centres[None, :, :], axis=-1)
     nearest = np.argmin(distances, axis=1)
     good = distances[np.arange(len(samples)), nearest] <= threshold

@@ -20,6 +20,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from segen_lib import checks
+
 
 def _labels(name: str, values) -> np.ndarray:
     array = np.asarray(values)
@@ -48,8 +50,7 @@ def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
         array([[1, 0],
                [1, 1]])
     """
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
-        raise ValueError(f"num_classes must be a positive integer, received {num_classes!r}.")
+    num_classes = checks.positive_int(num_classes, "num_classes")
     true, pred = _labels("y_true", y_true), _labels("y_pred", y_pred)
     if true.shape != pred.shape:
         raise ValueError(f"y_true and y_pred must have the same shape, received {true.shape} and {pred.shape}.")
@@ -80,7 +81,12 @@ def per_class_dice(matrix: np.ndarray) -> np.ndarray:
 
 
 def mean_iou(y_true, y_pred, num_classes: int) -> float:
-    """Mean over classes of the IoU (classes absent from truth and prediction left out)."""
+    """Mean over classes of the IoU (classes absent from truth and prediction left out).
+
+    Example:
+        >>> round(mean_iou([0, 0, 1, 1], [0, 0, 1, 0], num_classes=3), 4)  # (2/3 + 1/2) / 2
+        0.5833
+    """
     return float(np.nanmean(per_class_iou(confusion_matrix(y_true, y_pred, num_classes))))
 
 
@@ -98,7 +104,13 @@ def segmentation_report(y_true, y_pred, num_classes: int,
         ``{class name: {"iou", "dice", "pixels"}}`` for every class, then
         ``"mean": {"iou", "dice", "pixel_accuracy"}``. ``pixels`` is the class's share
         of the true pixels: it shows why pixel accuracy misleads on imbalanced masks.
+
+    Example:
+        >>> report = segmentation_report([0, 0, 0, 1], [0, 0, 0, 0], 2, class_names=["bg", "object"])
+        >>> report["mean"]["pixel_accuracy"], report["object"]["iou"]
+        (0.75, 0.0)
     """
+    num_classes = checks.positive_int(num_classes, "num_classes")
     names = list(class_names) if class_names is not None else [str(c) for c in range(num_classes)]
     if len(names) != num_classes:
         raise ValueError(f"got {len(names)} class names for num_classes={num_classes}.")

@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from segen_lib import checks
+
 
 def _as_images(images) -> np.ndarray:
     array = np.asarray(images)
@@ -36,6 +38,10 @@ def to_display(images, value_range: tuple[float, float] | None = None) -> np.nda
 
     Returns:
         float32 array of the same shape, clipped to [0, 1].
+
+    Example:
+        >>> to_display(np.array([-1.0, 0.0, 1.0])).tolist()   # a GAN's tanh range
+        [0.0, 0.5, 1.0]
     """
     array = np.asarray(images)
     if value_range is None:
@@ -49,7 +55,8 @@ def to_display(images, value_range: tuple[float, float] | None = None) -> np.nda
             low, high = (float(array.min()), float(array.max())) if array.size else (0.0, 1.0)
             value_range = (low, high if high > low else low + 1.0)
     low, high = value_range
-    if not high > low:
+    low = checks.number(low, "value_range's low")
+    if not checks.number(high, "value_range's high") > low:
         raise ValueError(f"value_range must be (low, high) with high > low, received {value_range}.")
     return np.clip((array.astype(np.float32) - low) / (high - low), 0.0, 1.0)
 
@@ -59,8 +66,15 @@ def panel_grid(count: int, ncols: int, size: float, has_title: bool = False):
 
     Returns:
         ``(figure, axes)`` with ``axes`` a list of ``count`` matplotlib Axes.
+
+    Example:
+        >>> fig, axes = panel_grid(5, ncols=3, size=1.0)
+        >>> len(axes), len(fig.axes)
+        (5, 5)
     """
-    ncols = min(ncols, count)
+    count = checks.positive_int(count, "count")
+    size = checks.number(size, "size", minimum=0, include_minimum=False)
+    ncols = min(checks.positive_int(ncols, "ncols"), count)
     nrows = -(-count // ncols)
     fig, grid = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.3 if has_title else 0)),
                              squeeze=False)
@@ -98,8 +112,7 @@ def image_grid(images, titles: Sequence[str] | None = None, ncols: int = 8,
     count = len(array)
     if count == 0:
         raise ValueError("images is empty: nothing to show.")
-    if ncols < 1:
-        raise ValueError(f"ncols must be >= 1, received {ncols}.")
+    ncols = checks.positive_int(ncols, "ncols")
     if titles is not None and len(titles) != count:
         raise ValueError(f"got {len(titles)} titles for {count} images.")
     fig, axes = panel_grid(count, ncols, size, has_title=bool(suptitle))
@@ -123,6 +136,11 @@ def training_curves(history, keys: Sequence[str] | None = None, title: str | Non
 
     Returns:
         The matplotlib Figure, one panel per metric.
+
+    Example:
+        >>> fig = training_curves({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]})
+        >>> fig.axes[0].get_title(), len(fig.axes[0].lines)
+        ('loss', 2)
     """
     logs: Mapping[str, Sequence[float]] = getattr(history, "history", history)
     if not isinstance(logs, Mapping) or not logs:
@@ -166,7 +184,18 @@ def mask_overlay(images, masks, predictions=None, num_classes: int | None = None
     Returns:
         The matplotlib Figure, one row per image; columns: the image, the mask drawn
         over it [, the prediction drawn over it].
+
+    Example:
+        >>> masks = np.zeros((2, 16, 16), int)
+        >>> masks[:, 4:8, 4:8] = 3
+        >>> fig = mask_overlay(np.zeros((2, 16, 16)), masks, predictions=masks, num_classes=11)
+        >>> [ax.get_title() for ax in fig.axes[:3]]
+        ['image', 'mask', 'prediction']
     """
+    if num_classes is not None:
+        num_classes = checks.positive_int(num_classes, "num_classes")
+    alpha = checks.number(alpha, "alpha", minimum=0, maximum=1)
+    size = checks.number(size, "size", minimum=0, include_minimum=False)
     shown = to_display(_as_images(images))
     masks = np.asarray(masks)
     if masks.ndim == 4 and masks.shape[-1] == 1:

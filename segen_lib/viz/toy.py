@@ -12,13 +12,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from segen_lib import checks
+
 
 def _grid(count: int, ncols: int, size: float):
     if count == 0:
         raise ValueError("nothing to show: received 0 snapshots.")
-    if ncols < 1:
-        raise ValueError(f"ncols must be >= 1, received {ncols}.")
-    ncols = min(ncols, count)
+    size = checks.number(size, "size", minimum=0, include_minimum=False)
+    ncols = min(checks.positive_int(ncols, "ncols"), count)
     nrows = -(-count // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * 0.8 * nrows + 0.3),
                              squeeze=False)
@@ -84,7 +85,16 @@ def gan_1d_panels(x, data_density, steps: Sequence[int], samples: Sequence, d_va
 
     Returns:
         The matplotlib Figure; each panel has a second y-axis for D(x) from 0 to 1.
+
+    Example:
+        >>> x = np.linspace(-3, 3, 50)
+        >>> density = np.exp(-x**2 / 2) / np.sqrt(2 * np.pi)
+        >>> samples = [np.random.default_rng(step).normal(size=100) for step in (0, 10)]
+        >>> fig = gan_1d_panels(x, density, [0, 10], samples, [np.full(50, 0.5)] * 2)
+        >>> len(fig.axes), [ax.get_title() for ax in fig.axes[:2]]   # 2 panels + 2 axes for D(x)
+        (4, ['step 0', 'step 10'])
     """
+    bins = checks.positive_int(bins, "bins")
     x = np.asarray(x)
     data_density = np.asarray(data_density)
     if data_density.shape != x.shape:
@@ -128,7 +138,15 @@ def scatter_panels(samples: Sequence, titles: Sequence[str], centres=None, ncols
 
     Returns:
         The matplotlib Figure.
+
+    Example:
+        >>> points = [np.zeros((10, 2)), np.ones((10, 2))]
+        >>> fig = scatter_panels(points, ["step 0", "step 100"], centres=[[0.0, 0.0]], limit=3)
+        >>> [ax.get_title() for ax in fig.axes], fig.axes[0].get_xlim() == (-3, 3)
+        (['step 0', 'step 100'], True)
     """
+    if limit is not None:
+        limit = checks.number(limit, "limit", minimum=0, include_minimum=False)
     if len(samples) != len(titles):
         raise ValueError(f"received {len(samples)} sample sets but {len(titles)} titles.")
     fig, axes = _grid(len(samples), ncols, size / 0.8)
