@@ -1,9 +1,9 @@
 """Figures for the course; every function returns a matplotlib Figure."""
 
-from segen_lib.viz.cnn import confusion_matrix, feature_maps
+from segen_lib.viz.cnn import feature_maps, plot_confusion_matrix
 from segen_lib.viz.images import image_grid, mask_overlay, to_display, training_curves
 from segen_lib.viz.toy import curves, gan_1d_panels, scatter_panels
 
-__all__ = ["confusion_matrix", "feature_maps", "image_grid", "mask_overlay", "to_display",
+__all__ = ["plot_confusion_matrix", "feature_maps", "image_grid", "mask_overlay", "to_display",
            "training_curves"]
 __all__ += ["curves", "gan_1d_panels", "scatter_panels"]

@@ -11,56 +11,24 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from segen_lib.metrics.segmentation import confusion_matrix as metrics_confusion_matrix
+from segen_lib import checks
+from segen_lib.metrics.segmentation import confusion_matrix
 from segen_lib.viz.images import panel_grid
 
+__all__ = ["plot_confusion_matrix", "feature_maps"]
 
-def confusion_counts(y_true, y_pred, num_classes: int | None = None) -> np.ndarray:
-    """Count how often class ``i`` (true) was predicted as class ``j``.
+
+def plot_confusion_matrix(y_true, y_pred, class_names: Sequence[str] | None = None,
+                          normalize: bool = True, title: str | None = None, size: float = 5.0) -> Figure:
+    r"""Draw the confusion matrix of a classifier (counted by :func:`segen_lib.metrics.confusion_matrix`).
+
+    Rows are true classes, columns predicted ones, so the diagonal holds the correct
+    predictions. With ``normalize=True`` each row is divided by its total, so the
+    diagonal shows the recall of each class, :math:`C_{ii} / \sum_j C_{ij}`.
 
     Args:
         y_true: ``(n,)`` integer labels.
         y_pred: ``(n,)`` integer predicted labels (take ``argmax`` of scores first).
-        num_classes: number of classes; default ``max(label) + 1``.
-
-    Returns:
-        ``(num_classes, num_classes)`` int64 array; rows are true classes, columns
-        predicted ones, so the diagonal holds the correct predictions.
-
-    Example:
-        >>> confusion_counts([0, 1, 1], [0, 1, 0]).tolist()
-        [[1, 0], [1, 1]]
-    """
-    y_true = np.asarray(y_true).reshape(-1)
-    y_pred = np.asarray(y_pred).reshape(-1)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true and y_pred must have the same length, received {len(y_true)} "
-                         f"and {len(y_pred)}.")
-    if y_true.size == 0:
-        raise ValueError("y_true is empty: nothing to count.")
-    if not (np.issubdtype(y_true.dtype, np.integer) and np.issubdtype(y_pred.dtype, np.integer)):
-        raise ValueError("y_true and y_pred must hold integer class labels, received dtypes "
-                         f"{y_true.dtype} and {y_pred.dtype} (take argmax of scores first).")
-    if min(y_true.min(), y_pred.min()) < 0:
-        raise ValueError("class labels must be >= 0.")
-    largest = int(max(y_true.max(), y_pred.max()))
-    if num_classes is None:
-        num_classes = largest + 1
-    elif largest >= num_classes:
-        raise ValueError(f"found label {largest}, which does not fit num_classes={num_classes}.")
-    return metrics_confusion_matrix(y_true, y_pred, num_classes)
-
-
-def confusion_matrix(y_true, y_pred, class_names: Sequence[str] | None = None,
-                     normalize: bool = True, title: str | None = None, size: float = 5.0) -> Figure:
-    r"""Draw the confusion matrix of a classifier.
-
-    With ``normalize=True`` each row is divided by its total, so the diagonal shows
-    the recall of each class, :math:`C_{ii} / \sum_j C_{ij}`.
-
-    Args:
-        y_true: ``(n,)`` integer labels.
-        y_pred: ``(n,)`` integer predicted labels.
         class_names: one name per class (sets the number of classes); default
             ``0 .. max label``.
         normalize: show row fractions instead of counts.
@@ -68,12 +36,26 @@ def confusion_matrix(y_true, y_pred, class_names: Sequence[str] | None = None,
         size: width of the figure in inches.
 
     Returns:
-        The matplotlib Figure; the counts are in ``fig.counts`` as well.
+        The matplotlib Figure; the counts ``(num_classes, num_classes)`` are in
+        ``fig.counts`` as well.
+
+    Example:
+        >>> fig = plot_confusion_matrix([0, 1, 1, 2], [0, 1, 0, 2], class_names=["a", "b", "c"])
+        >>> fig.counts.tolist(), fig.axes[0].get_title()
+        ([[1, 0, 0], [1, 1, 0], [0, 0, 1]], 'accuracy 75.0%')
     """
-    num_classes = len(class_names) if class_names is not None else None
-    counts = confusion_counts(y_true, y_pred, num_classes)
-    num_classes = len(counts)
-    names = list(class_names) if class_names is not None else [str(i) for i in range(num_classes)]
+    y_true, y_pred = np.asarray(y_true).reshape(-1), np.asarray(y_pred).reshape(-1)
+    if y_true.size == 0:
+        raise ValueError("y_true is empty: there is no confusion matrix to draw.")
+    size = checks.number(size, "size", minimum=0, include_minimum=False)
+    if class_names is not None:
+        names = [str(name) for name in class_names]
+    else:  # classes 0 .. the largest label seen; confusion_matrix says what is wrong with others
+        labels = np.concatenate([y_true, y_pred])
+        numeric = labels.dtype.kind in "iub" or (labels.dtype.kind == "f" and np.isfinite(labels).all())
+        names = [str(i) for i in range(int(labels.max()) + 1 if numeric and labels.max() >= 0 else 1)]
+    num_classes = len(names)
+    counts = confusion_matrix(y_true, y_pred, num_classes=num_classes)
     shown = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1) if normalize else counts
     fig, ax = plt.subplots(figsize=(size, size * 0.9))
     image = ax.imshow(shown, cmap="Blues", vmin=0, vmax=1 if normalize else None)
@@ -110,6 +92,11 @@ def feature_maps(maps, ncols: int = 8, max_maps: int = 32, title: str | None = N
 
     Returns:
         The matplotlib Figure, one panel per channel, titled with its index.
+
+    Example:
+        >>> fig = feature_maps(np.zeros((8, 8, 5)), ncols=4)
+        >>> [ax.get_title() for ax in fig.axes]
+        ['0', '1', '2', '3', '4']
     """
     array = np.asarray(maps, dtype=np.float32)
     if array.ndim == 4 and array.shape[0] == 1:
@@ -117,8 +104,9 @@ def feature_maps(maps, ncols: int = 8, max_maps: int = 32, title: str | None = N
     if array.ndim != 3:
         raise ValueError("maps must have shape (height, width, channels) or (1, height, width, "
                          f"channels), received shape {np.shape(maps)}.")
-    if ncols < 1 or max_maps < 1:
-        raise ValueError(f"ncols and max_maps must be >= 1, received {ncols} and {max_maps}.")
+    ncols = checks.positive_int(ncols, "ncols")
+    max_maps = checks.positive_int(max_maps, "max_maps")
+    size = checks.number(size, "size", minimum=0, include_minimum=False)
     count = min(array.shape[-1], max_maps)
     fig, axes = panel_grid(count, ncols, size, has_title=bool(title))
     for index, ax in enumerate(axes):
