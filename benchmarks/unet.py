@@ -7,7 +7,7 @@ scenes (chapter 02's data), with the same loss (cross-entropy + Dice), optimiser
 - course: ``build_unet(filters=(16, 32, 64))`` with batch norm and transposed convolutions
   (chapter 02's CPU setting);
 - reference: the article's U-Net with its concatenation bug fixed
-  (``build_seed_unet(fixed=True)``: 64-128-256-512 filters, ``UpSampling2D``), given an
+  (``build_article_unet(fixed=True)``: 64-128-256-512 filters, ``UpSampling2D``), given an
   11-class softmax head.
 
 The clock starts after one warm-up step (graph tracing) and stops at the first batch
@@ -33,7 +33,7 @@ import keras  # noqa: E402
 
 from budget import TimeBudget  # noqa: E402
 from segen_lib import data, losses, metrics, runtime  # noqa: E402
-from segen_lib.models import build_seed_unet, build_unet  # noqa: E402
+from segen_lib.models import build_article_unet, build_unet  # noqa: E402
 
 
 def train_for(model, budget: float, args) -> dict:
@@ -81,7 +81,7 @@ def main() -> None:
     results = {}
     for name, build in (("course U-Net " + str(filters), lambda: build_unet(shape, 11, filters)),
                         ("article U-Net, repaired (64-128-256-512)",
-                         lambda: build_seed_unet(shape, fixed=True, num_classes=11))):
+                         lambda: build_article_unet(shape, fixed=True, num_classes=11))):
         keras.utils.set_random_seed(0)
         results[name] = train_for(build(), args.budget, args)
         print(f"{name}: {results[name]}", flush=True)

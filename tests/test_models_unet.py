@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import keras
 
-from segen_lib.models import build_seed_unet, build_unet
+from segen_lib.models import build_article_unet, build_unet
 from segen_lib.models.unet import check_input_shape
 
 
@@ -46,25 +46,40 @@ def test_unknown_spatial_size_is_allowed():
     assert model.predict(np.zeros((1, 24, 40, 1), "float32"), verbose=0).shape == (1, 24, 40, 2)
 
 
-def test_indivisible_size_names_nearest_valid_sizes():
-    with pytest.raises(ValueError, match=r"height 100 is not divisible by 2\*\*depth = 8.*96 or 104"):
+def test_indivisible_size_names_nearest_valid_sizes_and_explains_the_skips():
+    with pytest.raises(ValueError, match=r"height 100 is not divisible by 8: a U-Net with 3 poolings .*"
+                                         r"skip connection.* Nearest valid sizes: 96 or 104"):
         build_unet((100, 96, 1), num_classes=1, filters=(8, 16, 32, 64))
-    with pytest.raises(ValueError, match=r"width 30 .* 24 or 32"):
+    with pytest.raises(ValueError, match=r"width 30 is not divisible by 8: .* 24 or 32"):
         check_input_shape((32, 30, 1), depth=3)
+    with pytest.raises(ValueError, match=r"height 3 is not divisible by 4: .*Nearest valid sizes: 4 \("):
+        check_input_shape((3, 8, 1), depth=2)  # below the factor: one valid size only
+
+
+def test_numpy_integers_are_accepted_everywhere():
+    model = build_unet((np.int64(32), np.int64(32), np.int64(1)), num_classes=np.int64(11),
+                       filters=np.array([4, 8]))
+    assert model.output_shape == (None, 32, 32, 11)
+    assert check_input_shape((np.int32(16), None, 3), depth=np.int64(2)) == (16, None, 3)
+    assert build_article_unet((32, 32, 1), fixed=True, num_classes=np.int64(3)).output_shape == (None, 32, 32, 3)
 
 
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(num_classes=0), "num_classes must be an integer >= 1"),
-        (dict(num_classes=2.5), "num_classes must be an integer >= 1"),
-        (dict(filters=()), "filters must name at least one level"),
-        (dict(filters=(8, -1)), "filters must be positive integers"),
-        (dict(input_shape=(64, 64)), r"input_shape must be \(height, width, channels\)"),
-        (dict(input_shape=(1, 64, 64, 1)), "rank 4"),
-        (dict(upsampling="bicubic"), "upsampling must be one of"),
-        (dict(output="softmax"), "output must be"),
-        (dict(dropout=1.0), r"dropout must be in \[0, 1\)"),
+        (dict(num_classes=0), "num_classes must be an integer >= 1, received 0"),
+        (dict(num_classes=2.5), "num_classes must be an integer >= 1, received 2.5"),
+        (dict(num_classes=True), "num_classes must be an integer >= 1, received True"),
+        (dict(filters=()), r"filters must be a non-empty sequence of integers >= 1, received \(\)"),
+        (dict(filters=(8, -1)), r"filters must be a non-empty sequence of integers >= 1, received \(8, -1\)"),
+        (dict(filters=(8.0, 16)), "filters must be a non-empty sequence of integers"),
+        (dict(input_shape=(64, 64)), r"input_shape must be \(height, width, channels\).*received \(64, 64\)"),
+        (dict(input_shape=(1, 64, 64, 1)), r"input_shape must be .*received \(1, 64, 64, 1\)"),
+        (dict(input_shape=(64, 64, 0)), r"input_shape must be .*received \(64, 64, 0\)"),
+        (dict(upsampling="bicubic"), "upsampling must be one of 'transpose', 'resize', received 'bicubic'"),
+        (dict(output="softmax"), "output must be one of 'probabilities', 'logits', received 'softmax'"),
+        (dict(dropout=1.0), r"dropout must be a number in \[0, 1\), received 1.0"),
+        (dict(dropout=float("nan")), r"dropout must be a number in \[0, 1\), received nan"),
     ],
 )
 def test_bad_arguments(kwargs, message):
@@ -84,12 +99,28 @@ def test_keras_round_trip(tmp_path):
     assert reloaded.count_params() == model.count_params()
 
 
-def test_seed_unet_as_printed_fails_and_fixed_builds():
+def test_article_unet_as_printed_fails_and_fixed_builds():
     with pytest.raises(ValueError, match="Concatenate"):
-        build_seed_unet((64, 64, 1))
-    fixed = build_seed_unet((64, 64, 1), fixed=True)
+        build_article_unet((64, 64, 1))
+    fixed = build_article_unet((64, 64, 1), fixed=True)
     assert fixed.output_shape == (None, 64, 64, 1)
-    assert build_seed_unet((32, 32, 1), fixed=True, num_classes=11).output_shape == (None, 32, 32, 11)
+    assert fixed.name == "article_unet_fixed"
+    assert build_article_unet((32, 32, 1), fixed=True, num_classes=11).output_shape == (None, 32, 32, 11)
+
+
+def test_article_unet_checks_its_arguments():
+    with pytest.raises(ValueError, match=r"height 40 is not divisible by 16: .* 32 or 48"):
+        build_article_unet((40, 32, 1), fixed=True)
+    with pytest.raises(ValueError, match="num_classes must be an integer >= 1, received 0"):
+        build_article_unet((32, 32, 1), fixed=True, num_classes=0)
+
+
+def test_the_old_name_is_gone():
+    import segen_lib.models
+    import segen_lib.models.unet
+
+    assert not hasattr(segen_lib.models.unet, "build_seed_unet")
+    assert not hasattr(segen_lib.models, "build_seed_unet")
 
 
 def test_one_training_step_is_finite():

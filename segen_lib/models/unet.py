@@ -22,15 +22,10 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
+from segen_lib import checks
+
 UPSAMPLING_MODES = ("transpose", "resize")
-
-
-def _nearest_valid(size: int, factor: int) -> tuple[int, int]:
-    below = max(factor, (size // factor) * factor)
-    above = below if below >= size else below + factor
-    if below == size:
-        below, above = size - factor if size > factor else factor, size + factor
-    return below, above
+OUTPUTS = ("probabilities", "logits")
 
 
 def check_input_shape(input_shape: Sequence[int | None], depth: int) -> tuple:
@@ -41,41 +36,44 @@ def check_input_shape(input_shape: Sequence[int | None], depth: int) -> tuple:
         depth: number of 2×2 poolings.
 
     Returns:
-        ``input_shape`` as a tuple.
+        ``input_shape`` as a tuple of Python ints (and ``None``).
 
     Raises:
-        ValueError: wrong rank, non-positive sizes, or a height/width not divisible by
-            ``2**depth`` (then the message names the nearest valid sizes): the error
-            of the seed article's U-Net, whose skip connections join tensors of
-            different sizes.
+        ValueError: not three positive sizes, or a height/width not divisible by
+            ``2**depth``: then the message names the nearest valid sizes and explains
+            the skip connections. That is the error of the article's U-Net, whose skip
+            connections join tensors of different sizes.
+
+    Example:
+        >>> check_input_shape((64, 64, 1), depth=3)
+        (64, 64, 1)
+        >>> check_input_shape((100, 64, 1), depth=3)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+            ...
+        ValueError: height 100 is not divisible by 8: ... Nearest valid sizes: 96 or 104 ...
     """
-    shape = tuple(input_shape)
-    if len(shape) != 3:
-        raise ValueError(
-            f"input_shape must be (height, width, channels), received {input_shape!r} "
-            f"(rank {len(shape)})."
-        )
-    if shape[2] is None or shape[2] < 1:
-        raise ValueError(f"the channel count must be a positive integer, received {shape[2]!r}.")
+    shape = checks.image_shape(input_shape, "input_shape", allow_none=True)
+    depth = checks.integer(depth, "depth", minimum=0)
     factor = 2 ** depth
+    why = (f"a U-Net with {depth} poolings (2**{depth} = {factor}) halves the size {depth} times, "
+           f"and at every skip connection the decoder's upsampled features must be exactly as "
+           f"large as the encoder's features they are joined with; fewer poolings also work")
     for name, size in zip(("height", "width"), shape[:2]):
-        if size is None:
-            continue
-        if size < 1:
-            raise ValueError(f"{name} must be positive, received {size}.")
-        if size % factor:
-            low, high = _nearest_valid(size, factor)
-            raise ValueError(
-                f"{name} {size} is not divisible by 2**depth = {factor} (depth={depth}): "
-                f"after {depth} poolings the decoder's upsampled features would not match "
-                f"the encoder's skip features. Nearest valid {name}s: {low} or {high} "
-                f"(or resize/pad the images, or lower depth)."
-            )
+        if size is not None:
+            checks.divisible_size(size, factor, name, why)
     return shape
 
 
 def conv_block(x, filters: int, batch_norm: bool = True, dropout: float = 0.0, name: str = "block"):
-    """Two 3×3 convolutions, each followed by (batch norm and) ReLU: U-Net's basic unit."""
+    """Two 3×3 convolutions, each followed by (batch norm and) ReLU: U-Net's basic unit.
+
+    Example:
+        >>> features = conv_block(keras.Input((16, 16, 1)), filters=8, name="enc0")
+        >>> tuple(features.shape)
+        (None, 16, 16, 8)
+    """
+    filters = checks.positive_int(filters, "filters")
+    dropout = checks.number(dropout, "dropout", minimum=0, maximum=1, include_maximum=False)
     for i in (1, 2):
         x = layers.Conv2D(filters, 3, padding="same", use_bias=not batch_norm,
                           kernel_initializer="he_normal", name=f"{name}_conv{i}")(x)
@@ -116,19 +114,11 @@ def build_unet(input_shape: Sequence[int | None] = (64, 64, 1), num_classes: int
         >>> model.output_shape
         (None, 64, 64, 11)
     """
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
-        raise ValueError(f"num_classes must be an integer >= 1 (1 = binary), received {num_classes!r}.")
-    filters = tuple(filters)
-    if not filters:
-        raise ValueError("filters must name at least one level, received an empty sequence.")
-    if any(not isinstance(f, int) or f < 1 for f in filters):
-        raise ValueError(f"filters must be positive integers, received {filters}.")
-    if upsampling not in UPSAMPLING_MODES:
-        raise ValueError(f"upsampling must be one of {UPSAMPLING_MODES}, received {upsampling!r}.")
-    if output not in ("probabilities", "logits"):
-        raise ValueError(f"output must be 'probabilities' or 'logits', received {output!r}.")
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be in [0, 1), received {dropout}.")
+    num_classes = checks.positive_int(num_classes, "num_classes")  # 1: binary
+    filters = checks.integers(filters, "filters")
+    checks.one_of(upsampling, "upsampling", UPSAMPLING_MODES)
+    checks.one_of(output, "output", OUTPUTS)
+    dropout = checks.number(dropout, "dropout", minimum=0, maximum=1, include_maximum=False)
     depth = len(filters) - 1
     shape = check_input_shape(input_shape, depth)
 
@@ -155,8 +145,8 @@ def build_unet(input_shape: Sequence[int | None] = (64, 64, 1), num_classes: int
     return keras.Model(inputs, outputs, name=name)
 
 
-def build_seed_unet(input_shape: Sequence[int] = (256, 256, 1), fixed: bool = False,
-                    num_classes: int = 1) -> keras.Model:
+def build_article_unet(input_shape: Sequence[int] = (256, 256, 1), fixed: bool = False,
+                       num_classes: int = 1) -> keras.Model:
     """The U-Net of the course's source article (section 4.1), as printed or repaired.
 
     As printed (``fixed=False``) it does not build: it upsamples the *pooled* encoder
@@ -174,10 +164,17 @@ def build_seed_unet(input_shape: Sequence[int] = (256, 256, 1), fixed: bool = Fa
 
     Returns:
         A ``keras.Model`` (sigmoid output, or softmax when ``num_classes > 1``).
+
+    Example:
+        >>> build_article_unet((32, 32, 1), fixed=True, num_classes=11).output_shape
+        (None, 32, 32, 11)
+        >>> build_article_unet((32, 32, 1))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+            ...
+        ValueError: ...Concatenate...
     """
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
-        raise ValueError(f"num_classes must be an integer >= 1, received {num_classes!r}.")
-    check_input_shape(input_shape, 4)
+    num_classes = checks.positive_int(num_classes, "num_classes")
+    input_shape = check_input_shape(input_shape, 4)
     conv = lambda f, x: layers.Conv2D(f, 3, activation="relu", padding="same")(x)  # noqa: E731
     inputs = keras.Input(input_shape)
     conv1 = conv(64, inputs)
@@ -197,7 +194,7 @@ def build_seed_unet(input_shape: Sequence[int] = (256, 256, 1), fixed: bool = Fa
         conv11 = conv(64, conv(128, up9))
         up12 = layers.concatenate([layers.UpSampling2D(2)(pool1), conv11], axis=3)
         outputs = layers.Conv2D(1, 1, activation="sigmoid")(conv(64, up12))
-        return keras.Model(inputs, outputs)
+        return keras.Model(inputs, outputs, name="article_unet")
     # repaired: each decoder level upsamples its own input and joins the encoder map of that size
     conv5 = conv(512, pool4)
     up6 = layers.concatenate([layers.UpSampling2D(2)(conv5), conv4], axis=3)
@@ -212,4 +209,4 @@ def build_seed_unet(input_shape: Sequence[int] = (256, 256, 1), fixed: bool = Fa
         outputs = layers.Conv2D(1, 1, activation="sigmoid")(conv9)
     else:
         outputs = layers.Conv2D(num_classes, 1, activation="softmax")(conv9)
-    return keras.Model(inputs, outputs, name="seed_unet_fixed")
+    return keras.Model(inputs, outputs, name="article_unet_fixed")
