@@ -1,4 +1,4 @@
-"""Callbacks for GAN training: sample grids over epochs, checkpoint and resume.
+"""Callbacks for GAN training: sample grids and Fréchet distances over epochs, checkpoint and resume.
 
 Introduced in ``notebooks/04_gan_training.ipynb``.
 
@@ -18,43 +18,55 @@ from pathlib import Path
 import keras
 import numpy as np
 
-__all__ = ["GANMonitor", "GANCheckpoint", "save_gan_checkpoint", "load_gan_checkpoint"]
+from segen_lib import checks
+from segen_lib.metrics.fid import extract_features, frechet_distance
+
+__all__ = ["GANMonitor", "FIDMonitor", "GANCheckpoint", "save_gan_checkpoint", "load_gan_checkpoint"]
 
 
 class GANMonitor(keras.callbacks.Callback):
     """Generate images from the same fixed noise at the end of every epoch.
 
     The grids are kept in ``self.images`` (one ``(num_images, H, W, C)`` array in [-1, 1]
-    per epoch), for a figure of samples over epochs or an animation.
+    per epoch), for a figure of samples over epochs or an animation. They come from the
+    generator's current weights, so they show training as it happens. The noise is drawn
+    when training begins, with the generator's ``latent_dim``.
 
     Args:
         num_images: images per grid.
-        latent_dim: size of the noise vector.
         seed: seed of the fixed noise.
-        labels: class labels ``(num_images,)`` for a conditional generator, else ``None``.
+        labels: class labels ``(num_images,)`` for a conditional GAN, else ``None``.
         every: generate every ``every`` epochs (and after the first).
 
+    Raises:
+        ValueError: bad counts here; when training begins, labels that do not match
+            the GAN (labels for an unconditional GAN, or none for a conditional one).
+
     Example:
-        >>> monitor = GANMonitor(num_images=16, latent_dim=64)
-        >>> gan.fit(images, epochs=5, callbacks=[monitor])
-        >>> len(monitor.images)
-        5
+        >>> monitor = GANMonitor(num_images=16)
+        >>> # gan.fit(images, epochs=5, callbacks=[monitor]); then len(monitor.images) == 5
     """
 
-    def __init__(self, num_images: int = 16, latent_dim: int = 64, seed: int = 0,
-                 labels=None, every: int = 1):
+    def __init__(self, num_images: int = 16, seed: int = 0, labels=None, every: int = 1):
         super().__init__()
-        if isinstance(num_images, bool) or not isinstance(num_images, int) or num_images <= 0:
-            raise ValueError(f"num_images must be a positive integer, received {num_images!r}.")
-        if isinstance(every, bool) or not isinstance(every, int) or every <= 0:
-            raise ValueError(f"every must be a positive integer, received {every!r}.")
-        self.noise = np.random.default_rng(seed).standard_normal((num_images, latent_dim)).astype("float32")
+        self.num_images = checks.positive_int(num_images, "num_images")
+        self.every = checks.positive_int(every, "every")
+        self.seed = seed
         self.labels = None if labels is None else np.asarray(labels, dtype="int32").reshape(-1)
         if self.labels is not None and len(self.labels) != num_images:
             raise ValueError(f"got {len(self.labels)} labels for num_images={num_images}.")
-        self.every = every
+        self.noise = None
         self.images: list[np.ndarray] = []
         self.epochs: list[int] = []
+
+    def on_train_begin(self, logs=None):
+        conditional = len(self.model.generator.inputs) == 2
+        if conditional and self.labels is None:
+            raise ValueError("GANMonitor on a conditional GAN needs labels=(num_images,) classes.")
+        if not conditional and self.labels is not None:
+            raise ValueError("GANMonitor was given labels, but this GAN's generator takes noise only.")
+        self.noise = np.random.default_rng(self.seed).standard_normal(
+            (self.num_images, self.model.latent_dim)).astype("float32")
 
     def on_epoch_end(self, epoch, logs=None):
         if epoch % self.every and epoch:
@@ -62,6 +74,49 @@ class GANMonitor(keras.callbacks.Callback):
         inputs = self.noise if self.labels is None else [self.noise, self.labels]
         images = self.model.generator.predict(inputs, verbose=0)
         self.images.append(np.asarray(images))
+        self.epochs.append(epoch + 1)
+
+
+class FIDMonitor(keras.callbacks.Callback):
+    """The Fréchet distance of generated samples to real images after every epoch.
+
+    Measures ``num_images`` samples from fixed noise against ``real_images`` with
+    :func:`segen_lib.metrics.frechet_distance` on the shipped classifier's features, from
+    the generator's last weights and, when its optimizer keeps a weight average, from
+    the averaged generator (``GAN.averaged_generator``).
+
+    Args:
+        real_images: ``(n, 28, 28)`` or ``(n, 28, 28, 1)`` Fashion-MNIST images (uint8
+            0..255 or float in [-1, 1]); their features are computed once.
+        num_images: samples per measurement.
+        seed: seed of the fixed noise.
+        every: measure every ``every`` epochs (and after the first).
+
+    Attributes:
+        distances: ``{"last weights": [...], "averaged": [...]}``, one value per
+            measured epoch (``"averaged"`` stays empty without a weight average).
+        epochs: the measured epochs, counted from 1.
+    """
+
+    def __init__(self, real_images, num_images: int = 500, seed: int = 0, every: int = 1):
+        super().__init__()
+        self.num_images = checks.positive_int(num_images, "num_images")
+        self.every = checks.positive_int(every, "every")
+        self.seed = seed
+        self.real_features = extract_features(real_images)
+        self.distances: dict[str, list[float]] = {"last weights": [], "averaged": []}
+        self.epochs: list[int] = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch % self.every and epoch:
+            return
+        averaging = bool(getattr(self.model.g_optimizer, "use_ema", False))
+        for name, averaged in (("last weights", False), ("averaged", True)):
+            if averaged and not averaging:
+                continue
+            samples = self.model.generate(self.num_images, seed=self.seed, averaged=averaged)
+            features = extract_features(samples)
+            self.distances[name].append(frechet_distance(features, self.real_features))
         self.epochs.append(epoch + 1)
 
 
@@ -107,18 +162,27 @@ def load_gan_checkpoint(gan, path: str | os.PathLike) -> int:
     if not hasattr(gan, "d_optimizer"):
         raise ValueError("load_gan_checkpoint needs a compiled GAN: call gan.compile() first.")
     variables = _state_variables(gan)
-    with np.load(path) as archive:
-        count = len(archive.files) - 1
-        if count != len(variables):
-            raise ValueError(f"{path} holds {count} variables but this GAN has {len(variables)}: "
-                             "build and compile it as it was when saved.")
-        for index, variable in enumerate(variables):
-            value = archive[f"v{index:04d}"]
-            if tuple(value.shape) != tuple(variable.shape):
-                raise ValueError(f"variable {variable.path}: checkpoint shape {value.shape}, "
-                                 f"model shape {tuple(variable.shape)}.")
-            variable.assign(value)
-        return int(archive["epoch"])
+    path = Path(path)
+    try:
+        with np.load(path) as archive:
+            stored = {name: archive[name] for name in archive.files}
+    except Exception as error:  # a missing, truncated or corrupt file: name it
+        raise ValueError(f"cannot read the GAN checkpoint {path}: {type(error).__name__}: {error}. "
+                         "Save it again with save_gan_checkpoint (or GANCheckpoint).") from error
+    count = len(stored) - 1
+    if "epoch" not in stored or count != len(variables):
+        raise ValueError(f"{path} holds {count} variables but this GAN has {len(variables)}: "
+                         "build and compile it as it was when saved.")
+    # Check every value before assigning any: the GAN is restored whole or not at all.
+    values = [stored[f"v{index:04d}"] for index in range(count)]
+    for variable, value in zip(variables, values):
+        if tuple(value.shape) != tuple(variable.shape):
+            raise ValueError(f"{path}: variable {variable.path} has shape {value.shape} in the "
+                             f"checkpoint and {tuple(variable.shape)} in this GAN: build and compile "
+                             "it as it was when saved.")
+    for variable, value in zip(variables, values):
+        variable.assign(value)
+    return int(stored["epoch"])
 
 
 class GANCheckpoint(keras.callbacks.Callback):
@@ -134,9 +198,13 @@ class GANCheckpoint(keras.callbacks.Callback):
 
     def __init__(self, path: str | os.PathLike, every: int = 1):
         super().__init__()
-        if isinstance(every, bool) or not isinstance(every, int) or every <= 0:
-            raise ValueError(f"every must be a positive integer, received {every!r}.")
-        self.path, self.every = Path(path), every
+        self.path, self.every = Path(path), checks.positive_int(every, "every")
+
+    def on_train_begin(self, logs=None):
+        # Fail now rather than after the first epoch's training is spent.
+        if not self.path.parent.is_dir():
+            raise ValueError(f"GANCheckpoint cannot write {self.path}: the folder {self.path.parent} "
+                             "does not exist; create it first.")
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every == 0:

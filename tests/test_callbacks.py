@@ -5,17 +5,16 @@ import numpy as np
 import pytest
 
 from segen_lib import runtime
-from segen_lib.callbacks import GANCheckpoint, GANMonitor, load_gan_checkpoint, save_gan_checkpoint
-from segen_lib.models import GAN, build_discriminator, build_generator
+from segen_lib.callbacks import (FIDMonitor, GANCheckpoint, GANMonitor, load_gan_checkpoint,
+                                 save_gan_checkpoint)
+from segen_lib.models import GAN, ConditionalGAN, build_discriminator, build_generator
 
 
 def make_gan(averaged=False):
     gan = GAN(generator=build_generator(8, filters=(16, 8)),
-              discriminator=build_discriminator(filters=(8, 16)), latent_dim=8, seed=3)
-    if averaged:   # the generator's optimizer also keeps a moving average of its weights
-        gan.compile(g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5, use_ema=True, ema_momentum=0.9))
-    else:
-        gan.compile()
+              discriminator=build_discriminator(filters=(8, 16)), seed=3)
+    # With averaged=True the generator's optimizer also keeps a moving average of its weights.
+    gan.compile(ema_momentum=0.9 if averaged else None)
     return gan
 
 
@@ -26,11 +25,41 @@ def data():
 def test_monitor_keeps_one_grid_per_epoch():
     runtime.setup(seed=0, verbose=False)
     gan = make_gan()
-    monitor = GANMonitor(num_images=4, latent_dim=8)
+    monitor = GANMonitor(num_images=4)
     gan.fit(data(), epochs=2, batch_size=16, verbose=0, callbacks=[monitor])
     assert len(monitor.images) == 2 and monitor.images[0].shape == (4, 28, 28, 1)
+    assert monitor.noise.shape == (4, 8)   # latent_dim read from the generator
     with pytest.raises(ValueError, match="labels"):
-        GANMonitor(num_images=4, latent_dim=8, labels=[1, 2])
+        GANMonitor(num_images=4, labels=[1, 2])
+
+
+def test_monitor_refuses_labels_that_do_not_fit_the_gan_before_training():
+    gan = make_gan()
+    start = gan.generator.get_weights()
+    with pytest.raises(ValueError, match="takes noise only"):
+        gan.fit(data(), epochs=1, batch_size=16, verbose=0, callbacks=[GANMonitor(2, labels=[0, 1])])
+    for got, want in zip(gan.generator.get_weights(), start):   # nothing was trained
+        np.testing.assert_array_equal(got, want)
+    cgan = ConditionalGAN(generator=build_generator(8, filters=(16, 8), num_classes=3),
+                          discriminator=build_discriminator(filters=(8, 16), num_classes=3),
+                          num_classes=3)
+    cgan.compile()
+    with pytest.raises(ValueError, match="needs labels"):
+        cgan.fit(data(), np.arange(48) % 3, epochs=1, batch_size=16, verbose=0, callbacks=[GANMonitor(2)])
+
+
+def test_fid_monitor_measures_last_and_averaged_weights_every_epoch():
+    runtime.setup(seed=0, verbose=False)
+    real = np.random.default_rng(1).integers(0, 256, (64, 28, 28), dtype=np.uint8)
+    monitor = FIDMonitor(real, num_images=32)
+    gan = make_gan(averaged=True)
+    gan.fit(data(), epochs=2, batch_size=16, verbose=0, callbacks=[monitor])
+    assert monitor.epochs == [1, 2]
+    assert all(len(values) == 2 and np.all(np.isfinite(values)) and min(values) > 0
+               for values in monitor.distances.values())
+    plain = FIDMonitor(real, num_images=32)
+    make_gan().fit(data(), epochs=1, batch_size=16, verbose=0, callbacks=[plain])
+    assert len(plain.distances["last weights"]) == 1 and plain.distances["averaged"] == []
 
 
 @pytest.mark.parametrize("averaged", [False, True])
@@ -64,7 +93,36 @@ def test_checkpoint_needs_matching_model(tmp_path):
     gan = make_gan()
     path = save_gan_checkpoint(gan, tmp_path / "a.npz", epoch=1)
     other = GAN(generator=build_generator(8, filters=(16, 8)),
-                discriminator=build_discriminator(filters=(8, 16, 32)), latent_dim=8)
-    other.compile()
+                discriminator=build_discriminator(filters=(8, 16, 32)))
+    other.compile(ema_momentum=None)
     with pytest.raises(ValueError, match="build and compile it as it was"):
         load_gan_checkpoint(other, path)
+
+
+def test_a_checkpoint_that_does_not_fit_changes_nothing(tmp_path):
+    gan = make_gan()
+    path = save_gan_checkpoint(gan, tmp_path / "a.npz", epoch=1)
+    wider = GAN(generator=build_generator(8, filters=(32, 8)), discriminator=build_discriminator(filters=(8, 16)))
+    wider.compile(ema_momentum=None)
+    before = [np.array(keras.ops.convert_to_numpy(v)) for v in wider.variables]
+    with pytest.raises(ValueError, match="has shape"):
+        load_gan_checkpoint(wider, path)
+    for variable, value in zip(wider.variables, before):   # all or nothing: nothing
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(variable), value)
+
+
+@pytest.mark.parametrize("content", [b"", b"not a zip file", None])
+def test_unreadable_checkpoints_are_named(tmp_path, content):
+    path = tmp_path / "broken.npz"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(ValueError, match="broken.npz"):
+        load_gan_checkpoint(make_gan(), path)
+
+
+def test_checkpoint_callback_checks_its_folder_before_training(tmp_path):
+    gan = make_gan()
+    with pytest.raises(ValueError, match="does not exist"):
+        gan.fit(data(), epochs=1, batch_size=16, verbose=0,
+                callbacks=[GANCheckpoint(tmp_path / "missing" / "gan.npz")])
+    assert int(gan.g_optimizer.iterations) == 0

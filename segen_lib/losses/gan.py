@@ -1,8 +1,7 @@
-r"""Losses of the course that Keras does not already provide.
+r"""GAN losses, on the discriminator's logits (introduced in ``notebooks/03_gan_theory.ipynb``).
 
-GAN losses (introduced in ``notebooks/03_gan_theory.ipynb``). The discriminator
-outputs a *logit* :math:`\ell`; :math:`D = \sigma(\ell)`. The minimax value function
-of Goodfellow et al. (2014) is
+The discriminator outputs a *logit* :math:`\ell`; :math:`D = \sigma(\ell)`. The minimax
+value function of Goodfellow et al. (2014) is
 
 .. math::
     V(D, G) = \mathbb{E}_{x \sim p_{data}}[\log D(x)]
@@ -12,16 +11,24 @@ The discriminator maximises it; the generator minimises it (*saturating* loss
 :math:`\log(1 - D(G(z)))`) or, in practice, maximises :math:`\log D(G(z))`
 (*non-saturating* loss :math:`-\log D(G(z))`). Working on logits keeps every loss
 finite: :math:`-\log \sigma(\ell) = \mathrm{softplus}(-\ell)` and
-:math:`-\log(1 - \sigma(\ell)) = \mathrm{softplus}(\ell)`.
+:math:`-\log(1 - \sigma(\ell)) = \mathrm{softplus}(\ell)`. The hinge loss (chapter 04)
+and the Wasserstein losses with their gradient penalty (WGAN-GP, chapter 04) are here
+too. Every function takes tensors of any backend and returns a scalar tensor.
 
-Segmentation losses: Keras 3 already has ``keras.losses.Dice``,
-``keras.losses.BinaryFocalCrossentropy`` and ``CategoricalFocalCrossentropy``;
-use those. This module adds only what the course needs beyond them.
+Example:
+    >>> import numpy as np
+    >>> round(float(discriminator_loss(np.zeros(4, "float32"), np.zeros(4, "float32"))), 4)  # 2 log 2
+    1.3863
 """
 
 from __future__ import annotations
 
+import keras
 from keras import ops
+
+__all__ = ["value_function", "discriminator_loss", "generator_loss", "hinge_discriminator_loss",
+           "hinge_generator_loss", "wasserstein_critic_loss", "wasserstein_generator_loss",
+           "gradient_penalty"]
 
 
 def value_function(real_logits, fake_logits):
@@ -108,8 +115,6 @@ def wasserstein_generator_loss(fake_scores):
 
 def _input_gradients(critic, images):
     """Gradient of ``sum(critic(images))`` with respect to ``images``, on any backend."""
-    import keras
-
     backend = keras.backend.backend()
     if backend == "tensorflow":
         import tensorflow as tf
@@ -155,10 +160,15 @@ def gradient_penalty(critic, real_images, fake_images, epsilon=None, seed=None):
 
     Example:
         A linear critic :math:`f(x) = \langle w, x \rangle` has gradient :math:`w`
-        everywhere, so the penalty is :math:`(\lVert w \rVert_2 - 1)^2`.
-    """
-    import keras
+        everywhere, so the penalty is :math:`(\lVert w \rVert_2 - 1)^2`:
 
+        >>> import numpy as np
+        >>> w = np.full((4, 1), 1.5, "float32")   # ||w|| = 3
+        >>> images = np.ones((2, 2, 2, 1), "float32")
+        >>> critic = lambda x: ops.matmul(ops.reshape(x, (-1, 4)), w)
+        >>> round(float(gradient_penalty(critic, images, -images, seed=0)), 4)
+        4.0
+    """
     if tuple(real_images.shape) != tuple(fake_images.shape):
         raise ValueError(f"real_images and fake_images must have the same shape, received "
                          f"{tuple(real_images.shape)} and {tuple(fake_images.shape)}.")
@@ -173,69 +183,3 @@ def gradient_penalty(critic, real_images, fake_images, epsilon=None, seed=None):
     grads = ops.reshape(grads, (batch_size, -1))
     norms = ops.sqrt(ops.sum(ops.square(grads), axis=1) + 1e-12)
     return ops.mean(ops.square(norms - 1.0))
-
-
-# --------------------------------------------------------------------------------------
-# Segmentation (introduced in notebooks/02_unet_segmentation.ipynb)
-# --------------------------------------------------------------------------------------
-
-import keras  # noqa: E402  (kept beside the segmentation losses that use it)
-
-
-@keras.saving.register_keras_serializable(package="segen")
-class DiceCrossentropy(keras.losses.Loss):
-    r"""Cross-entropy plus soft Dice loss, for imbalanced segmentation masks.
-
-    .. math::
-        L = \mathrm{CE}(y, \hat y) + w \cdot \frac{1}{K}\sum_{c=1}^{K}
-            \Bigl(1 - \frac{2\sum_i y_{ic}\hat y_{ic}}{\sum_i y_{ic} + \sum_i \hat y_{ic}}\Bigr)
-
-    where :math:`i` runs over every pixel of the batch. Cross-entropy gives smooth
-    per-pixel gradients; the Dice term weighs every class equally however few pixels
-    it covers, so a class of 0.5 % of the pixels counts as much as the background.
-    The Dice term is ``keras.losses.dice`` computed per class over the whole batch.
-
-    Args:
-        num_classes: 1 for binary masks (one sigmoid channel, labels in {0, 1}),
-            else the number of classes (softmax outputs, integer labels).
-        dice_weight: weight :math:`w` of the Dice term.
-        from_logits: whether predictions are logits.
-
-    Example:
-        >>> loss = DiceCrossentropy(num_classes=11)
-        >>> model.compile(optimizer="adam", loss=loss)  # masks: (batch, h, w) integers
-    """
-
-    def __init__(self, num_classes: int, dice_weight: float = 1.0, from_logits: bool = False,
-                 name: str = "dice_crossentropy", **kwargs):
-        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
-            raise ValueError(f"num_classes must be an integer >= 1, received {num_classes!r}.")
-        if dice_weight < 0:
-            raise ValueError(f"dice_weight must be >= 0, received {dice_weight}.")
-        super().__init__(name=name, **kwargs)
-        self.num_classes = num_classes
-        self.dice_weight = float(dice_weight)
-        self.from_logits = bool(from_logits)
-
-    def call(self, y_true, y_pred):
-        if self.num_classes == 1:
-            y_true = ops.reshape(ops.cast(y_true, y_pred.dtype), ops.shape(y_pred))
-            cross_entropy = keras.losses.binary_crossentropy(y_true, y_pred, from_logits=self.from_logits)
-            probabilities = ops.sigmoid(y_pred) if self.from_logits else y_pred
-            one_hot = ops.concatenate([1 - y_true, y_true], axis=-1)
-            probabilities = ops.concatenate([1 - probabilities, probabilities], axis=-1)
-        else:
-            labels = ops.cast(y_true, "int32")
-            if len(labels.shape) == len(y_pred.shape):  # (batch, h, w, 1) labels
-                labels = ops.squeeze(labels, axis=-1)
-            cross_entropy = keras.losses.sparse_categorical_crossentropy(
-                labels, y_pred, from_logits=self.from_logits)
-            probabilities = ops.softmax(y_pred, axis=-1) if self.from_logits else y_pred
-            one_hot = ops.one_hot(labels, self.num_classes, dtype=y_pred.dtype)
-        pixel_axes = tuple(range(len(probabilities.shape) - 1))
-        dice = ops.mean(keras.losses.dice(one_hot, probabilities, axis=pixel_axes))
-        return ops.mean(cross_entropy) + self.dice_weight * dice
-
-    def get_config(self):
-        return {**super().get_config(), "num_classes": self.num_classes,
-                "dice_weight": self.dice_weight, "from_logits": self.from_logits}

@@ -1,5 +1,19 @@
-"""Model builders and models of the course (plain Keras objects)."""
+"""Model builders and models of the course, one concept per module.
 
-from segen_lib.models.gan import (GAN, WGANGP, ConditionalGAN, build_discriminator, build_generator,
-                                  recalibrate_batch_norm)
-from segen_lib.models.unet import build_seed_unet, build_unet, check_input_shape
+- :mod:`~segen_lib.models.unet`: the U-Net, and the article's U-Net as printed and repaired (chapter 02).
+- :mod:`~segen_lib.models.dcgan`: the DCGAN generator and discriminator (chapter 04).
+- :mod:`~segen_lib.models.gan`: ``GAN`` and ``ConditionalGAN``, with the training step (chapter 04).
+- :mod:`~segen_lib.models.wgan`: ``WGANGP`` (chapter 04).
+- :mod:`~segen_lib.models.weight_average`: sampling from a moving average of the weights (chapter 04).
+- :mod:`~segen_lib.models.backend_step`: the TensorFlow/JAX plumbing behind the training step.
+"""
+
+from segen_lib.models.dcgan import build_discriminator, build_generator
+from segen_lib.models.gan import DCGAN_PAPER, GAN, ConditionalGAN
+from segen_lib.models.unet import build_article_unet, build_unet, check_input_shape
+from segen_lib.models.weight_average import averaged_copy, recalibrate_batch_norm
+from segen_lib.models.wgan import WGANGP
+
+__all__ = ["build_unet", "build_article_unet", "check_input_shape", "build_generator",
+           "build_discriminator", "GAN", "ConditionalGAN", "WGANGP", "DCGAN_PAPER",
+           "averaged_copy", "recalibrate_batch_norm"]

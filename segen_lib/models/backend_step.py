@@ -1,0 +1,155 @@
+"""The backend plumbing behind a readable training step with several optimizers.
+
+Introduced in ``notebooks/04_gan_training.ipynb`` (section 4). A GAN's training step
+updates two networks with two optimizers, so it cannot use Keras's own step. It is
+written once, *statefully*, as the keras-io examples write it: call the networks,
+take gradients, let the optimizers apply them. Two functions make that one function
+run on both backends:
+
+- :func:`minimize` takes the gradient of a loss with respect to one network's weights
+  and applies it with that network's optimizer: through ``tf.GradientTape`` under
+  TensorFlow, through ``jax.value_and_grad`` under JAX.
+- :func:`run_train_step` calls the step. Under TensorFlow the step updates the variables
+  in place. Under JAX, Keras's trainer hands ``train_step`` the *values* of every
+  variable and expects their new values back (the step is a pure, compiled function):
+  the step runs inside a ``keras.StatelessScope`` that maps each variable to its value
+  and records every assignment, and the recorded values are handed back.
+
+:class:`OptimizerPair` shows Keras's trainer the two optimizers as one, so that both
+optimizers' state is carried through a JAX step and written back after ``fit``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable
+
+import keras
+
+__all__ = ["minimize", "run_train_step", "OptimizerPair"]
+
+# The JAX step in progress: its StatelessScope and every variable it maps.
+_JAX_STEP: contextvars.ContextVar = contextvars.ContextVar("segen_jax_step", default=None)
+
+
+def _check_backend() -> str:
+    backend = keras.backend.backend()
+    if backend not in ("tensorflow", "jax"):
+        raise ValueError(f"the course's training steps run on the tensorflow and jax backends, "
+                         f"received backend {backend!r}: set KERAS_BACKEND=tensorflow or jax.")
+    return backend
+
+
+def minimize(loss_fn: Callable, model: keras.Model, optimizer: keras.optimizers.Optimizer) -> dict:
+    """One gradient step of ``optimizer`` on ``model``'s trainable weights, minimising ``loss_fn()``.
+
+    Args:
+        loss_fn: a function of no arguments returning ``(loss, logs)``: a scalar loss
+            and a dict of values to log. It may call any network in training mode:
+            batch-norm statistics it updates are kept, but only ``model``'s trainable
+            weights move.
+        model: the network to train.
+        optimizer: its optimizer.
+
+    Returns:
+        ``logs``, as ``loss_fn`` returned them.
+    """
+    variables = model.trainable_variables
+    if _check_backend() == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            loss, logs = loss_fn()
+        gradients = tape.gradient(loss, variables)
+    else:
+        gradients, logs = _jax_gradients(loss_fn, variables)
+    optimizer.apply_gradients(zip(gradients, variables))
+    return logs
+
+
+def _jax_gradients(loss_fn: Callable, variables: list) -> tuple[list, dict]:
+    """Gradients of ``loss_fn()`` with respect to ``variables``, inside a step of :func:`run_train_step`."""
+    import jax
+
+    step = _JAX_STEP.get()
+    if step is None:
+        raise ValueError("under JAX, minimize() runs inside a training step: call it from a "
+                         "train_step that run_train_step() calls.")
+    scope, all_variables = step
+    moving = {id(variable) for variable in variables}
+    others = [variable for variable in all_variables if id(variable) not in moving]
+
+    def loss_of(values):
+        mapping = [(v, scope.get_current_value(v)) for v in others] + list(zip(variables, values))
+        with keras.StatelessScope(state_mapping=mapping) as inner:
+            loss, logs = loss_fn()
+        # What the loss function assigned (batch-norm statistics, seeds) goes back to the step.
+        return loss, (logs, [inner.get_current_value(v) for v in others])
+
+    values = [scope.get_current_value(variable) for variable in variables]
+    (_, (logs, updated)), gradients = jax.value_and_grad(loss_of, has_aux=True)(values)
+    for variable, value in zip(others, updated):
+        variable.assign(value)  # recorded by the step's StatelessScope
+    return gradients, logs
+
+
+def run_train_step(model: keras.Model, step: Callable, *args):
+    """Call ``step(data)`` as ``model.train_step``, on the TensorFlow or the JAX backend.
+
+    Args:
+        model: a compiled ``keras.Model`` whose ``optimizer`` lists every optimizer's
+            variables (an :class:`OptimizerPair`) and whose ``metrics`` are its trackers.
+        step: the readable, stateful step: takes one batch, returns the logs.
+        *args: what Keras's trainer passed to ``train_step``: ``(data,)`` under
+            TensorFlow, ``(state, data)`` under JAX.
+
+    Returns:
+        The logs under TensorFlow; ``(logs, new_state)`` under JAX.
+    """
+    if _check_backend() == "tensorflow":
+        (data,) = args
+        return step(data)
+    state, data = args
+    groups = (model.trainable_variables, model.non_trainable_variables, model.optimizer.variables,
+              model.metrics_variables)
+    mapping = [pair for variables, values in zip(groups, state) for pair in zip(variables, values)]
+    with keras.StatelessScope(state_mapping=mapping) as scope:
+        token = _JAX_STEP.set((scope, [variable for variable, _ in mapping]))
+        try:
+            logs = step(data)
+        finally:
+            _JAX_STEP.reset(token)
+    new_state = tuple([scope.get_current_value(variable) for variable in variables]
+                      for variables in groups)
+    return logs, new_state
+
+
+class OptimizerPair:
+    """Two optimizers, one per network, seen as one by Keras's trainer.
+
+    The JAX trainer carries ``model.optimizer.variables`` through its stateless step and
+    writes them back after ``fit``; this object lists both optimizers' variables (the
+    discriminator's first) so that both are carried.
+    """
+
+    def __init__(self, d_optimizer, g_optimizer, discriminator: keras.Model, generator: keras.Model):
+        self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
+        self._networks = (discriminator, generator)
+
+    @property
+    def built(self) -> bool:
+        return self.d_optimizer.built and self.g_optimizer.built
+
+    def build(self, variables=None) -> None:
+        discriminator, generator = self._networks
+        if not self.d_optimizer.built:
+            self.d_optimizer.build(discriminator.trainable_variables)
+        if not self.g_optimizer.built:
+            self.g_optimizer.build(generator.trainable_variables)
+
+    @property
+    def variables(self) -> list:
+        return list(self.d_optimizer.variables) + list(self.g_optimizer.variables)
+
+    def scale_loss(self, loss):
+        return loss

@@ -1,0 +1,134 @@
+r"""Sampling from a moving average of a generator's weights, with batch-norm statistics to match.
+
+Introduced in ``notebooks/04_gan_training.ipynb`` (section 4). In a game the two players'
+weights circle the equilibrium rather than settle on it; the average of the circling
+iterates sits closer to it (Yazıcı et al., 2019). A Keras optimizer built with
+``use_ema=True`` keeps that average during training,
+
+.. math::
+    \bar\theta \leftarrow m\,\bar\theta + (1 - m)\,\theta \quad\text{after every step},
+
+and :func:`averaged_copy` hands out a copy of the network with the averaged weights.
+The batch-norm statistics collected during training belong to the last weights, not to
+their average, so :func:`recalibrate_batch_norm` recomputes them for the copy (as for
+averaged weights in Izmailov et al., 2018).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import layers
+
+from segen_lib import checks
+
+__all__ = ["averaged_copy", "recalibrate_batch_norm", "input_batches"]
+
+
+def _batch_norm_layers(model) -> list:
+    found = []
+    for layer in model.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            found.append(layer)
+        elif isinstance(layer, keras.Model):
+            found += _batch_norm_layers(layer)
+    return found
+
+
+def _input_parts(inputs) -> list[np.ndarray]:
+    """A model's inputs (an array, or a list of arrays) as a list of arrays of equal, non-zero length."""
+    parts = [np.asarray(part) for part in (inputs if isinstance(inputs, (list, tuple)) else [inputs])]
+    lengths = [len(part) if part.ndim else 0 for part in parts]
+    if not parts or 0 in lengths or len(set(lengths)) != 1:
+        raise ValueError("inputs must be non-empty arrays, every one with the same number of rows, "
+                         f"received shapes {[part.shape for part in parts]}.")
+    return parts
+
+
+def input_batches(inputs, batch_size: int):
+    """Cut a model's inputs (an array, or a list of arrays) into consecutive batches.
+
+    Yields arrays (or lists of arrays, for several inputs) of ``batch_size`` rows, the
+    last one holding the remainder.
+
+    Example:
+        >>> [batch.shape for batch in input_batches(np.zeros((5, 2)), 2)]
+        [(2, 2), (2, 2), (1, 2)]
+    """
+    batch_size = checks.positive_int(batch_size, "batch_size")
+    parts = _input_parts(inputs)
+    several = isinstance(inputs, (list, tuple))
+    for start in range(0, len(parts[0]), batch_size):
+        batch = [part[start:start + batch_size] for part in parts]
+        yield batch if several else batch[0]
+
+
+def recalibrate_batch_norm(model: keras.Model, inputs, batch_size: int = 256) -> keras.Model:
+    """Set every batch-norm layer's moving statistics to their average over ``inputs``.
+
+    The moving mean and variance that a batch-norm layer uses at inference were collected
+    for the weights the model had during training. For other weights (an average of
+    them, say) they no longer fit; this runs ``model`` in training mode on ``inputs``, in
+    batches of ``batch_size``, and sets each layer's moving mean and variance to the mean
+    of the batches' means and variances. Trainable weights are not changed.
+
+    Args:
+        model: a Keras model; batch-norm layers of nested models are included.
+        inputs: what ``model`` takes: an array ``(n, ...)``, or a list of such arrays
+            with the same ``n`` for several inputs.
+        batch_size: batch size of the passes.
+
+    Returns:
+        ``model``, recalibrated in place.
+
+    Raises:
+        ValueError: empty inputs, inputs of different lengths, or a bad ``batch_size``.
+    """
+    batch_size = checks.positive_int(batch_size, "batch_size")
+    _input_parts(inputs)
+    norms = _batch_norm_layers(model)
+    momenta = [layer.momentum for layer in norms]
+    try:
+        for index, batch in enumerate(input_batches(inputs, batch_size)):
+            # momentum k / (k + 1) after k batches keeps the running mean of the batch statistics.
+            for layer in norms:
+                layer.momentum = index / (index + 1)
+            model(batch, training=True)
+    finally:
+        for layer, momentum in zip(norms, momenta):
+            layer.momentum = momentum
+    return model
+
+
+def averaged_copy(model: keras.Model, optimizer: keras.optimizers.Optimizer,
+                  calibration_inputs=None) -> keras.Model:
+    """A copy of ``model`` whose trainable weights are ``optimizer``'s moving average of them.
+
+    Args:
+        model: the network that ``optimizer`` trains; it is left unchanged, so training
+            can go on.
+        optimizer: a built optimizer with ``use_ema=True`` that trains ``model``.
+        calibration_inputs: inputs for :func:`recalibrate_batch_norm` (an array or a
+            list of arrays); ``None`` keeps the training statistics.
+
+    Returns:
+        A new ``keras.Model`` that owns its weights: using it (``predict``, ``fit``, a
+        JAX step that donates its buffers) cannot touch ``model`` or ``optimizer``.
+
+    Raises:
+        ValueError: ``optimizer`` keeps no average or is not built.
+    """
+    if not isinstance(optimizer, keras.optimizers.Optimizer) or not optimizer.use_ema:
+        raise ValueError("an averaged copy needs an optimizer built with use_ema=True, e.g. "
+                         "keras.optimizers.Adam(1e-3, beta_1=0.0, use_ema=True, ema_momentum=0.998); "
+                         f"received {optimizer!r}.")
+    if not optimizer.built:
+        raise ValueError("an averaged copy needs a built optimizer: compile the model first.")
+    copy = keras.models.clone_model(model)
+    copy.set_weights([np.array(weight) for weight in model.get_weights()])
+    optimizer.finalize_variable_values(copy.trainable_variables)
+    # The average was assigned from the optimizer's own arrays: give the copy arrays of its own.
+    copy.set_weights([np.array(weight) for weight in copy.get_weights()])
+    if calibration_inputs is not None:
+        recalibrate_batch_norm(copy, calibration_inputs)
+    return copy
