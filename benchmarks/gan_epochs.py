@@ -41,7 +41,7 @@ class EpochDistance(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.seconds += time.perf_counter() - self.start
         # The same noise every epoch (seed 123), for the last weights and for their average.
-        last = fid(self.model.generate(self.samples, seed=123), self.test_images)
+        last = fid(self.model.generate(self.samples, seed=123, averaged=False), self.test_images)
         averaged = fid(self.model.generate(self.samples, seed=123, averaged=True), self.test_images)
         self.rows.append((epoch + 1, self.seconds, averaged, last))
         print(f"epoch {epoch + 1}: {self.seconds:.0f} s of training, FD {averaged:.2f} averaged "
