@@ -153,11 +153,21 @@ def save_gan_checkpoint(gan, path: str | os.PathLike, epoch: int) -> Path:
 def load_gan_checkpoint(gan, path: str | os.PathLike) -> int:
     """Restore a GAN saved by :func:`save_gan_checkpoint`; return the epoch to resume from.
 
-    The GAN must be built and compiled exactly as when it was saved.
+    The GAN must be built and compiled exactly as when it was saved. Every value is read
+    and checked before any is assigned: on an error the GAN is left as it was.
+
+    Raises:
+        ValueError: the file cannot be read (named in the message), or it does not fit
+            this GAN (count or shapes of the variables).
 
     Example:
-        >>> epoch = load_gan_checkpoint(gan, "gan.npz")
-        >>> gan.fit(images, epochs=10, initial_epoch=epoch)
+        >>> import pathlib, tempfile
+        >>> from segen_lib.models import GAN, build_discriminator, build_generator
+        >>> gan = GAN(build_generator(8, filters=(16, 8)), build_discriminator(filters=(8, 16)))
+        >>> gan.compile()
+        >>> path = save_gan_checkpoint(gan, pathlib.Path(tempfile.mkdtemp()) / "gan.npz", epoch=3)
+        >>> load_gan_checkpoint(gan, path)   # then gan.fit(..., initial_epoch=3)
+        3
     """
     if not hasattr(gan, "d_optimizer"):
         raise ValueError("load_gan_checkpoint needs a compiled GAN: call gan.compile() first.")
