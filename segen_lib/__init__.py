@@ -3,11 +3,16 @@
 Each submodule holds one concept of the course:
 
 - ``runtime``: seeds, backend/device report, fast mode (chapter 00).
-- ``data``: the shipped real data sets, generated segmentation scenes, toy distributions.
-- ``models``: U-Net, DCGAN generator/discriminator and the ``GAN`` model family.
-- ``losses``: GAN losses and segmentation losses Keras does not already have.
+- ``checks``: the argument checks every public function uses, with one message style.
+- ``data``: the shipped real data sets, generated segmentation scenes, toy distributions,
+  and ``array_batches``, the one way the course feeds in-memory arrays to ``fit``.
+- ``models``: U-Net (``unet``), the DCGAN networks (``dcgan``), the ``GAN`` family with
+  its training step (``gan``, ``wgan``), the weight average (``weight_average``) and the
+  TensorFlow/JAX plumbing behind the step (``backend_step``).
+- ``losses``: GAN losses (``losses.gan``) and segmentation losses (``losses.segmentation``)
+  that Keras does not already have.
 - ``metrics``: per-class IoU/Dice, mode counting, Fréchet distance / KID.
-- ``callbacks``: sample grids during GAN training, checkpoint and resume.
+- ``callbacks``: sample grids and Fréchet distances during GAN training, checkpoint and resume.
 - ``viz``: figures (image grids, mask overlays, training curves).
 - ``course``: run every notebook headless and write the executed course to build/.
 """
