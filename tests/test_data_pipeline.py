@@ -85,6 +85,26 @@ def test_bad_input_is_a_clear_value_error(arrays, batch_size, message):
         array_batches(*arrays, batch_size=batch_size)
 
 
+def test_fit_on_the_batches_shows_no_warning_about_its_own_shuffle():
+    import warnings
+
+    from segen_lib.data.pipeline import _hide_fit_shuffle_warning
+
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    batches = array_batches(np.zeros((4, 1)), np.zeros((4, 1)), batch_size=2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(batches, epochs=1, verbose=0)                   # Keras warns: shuffle=True ignored
+    assert any("shuffle=True` was passed" in str(w.message) for w in caught)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _hide_fit_shuffle_warning()                                # as importing segen_lib.data does
+        model.fit(batches, epochs=1, verbose=0)
+        warnings.warn("another warning", UserWarning)
+    assert [str(w.message) for w in caught] == ["another warning"]
+
+
 def test_gan_fit_feeds_arrays_through_it_under_tensorflow(monkeypatch):
     if keras.backend.backend() != "tensorflow":
         pytest.skip("the pipeline replaces Keras's array handling under TensorFlow only")

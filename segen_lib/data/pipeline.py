@@ -19,12 +19,30 @@ with autotuning off, whose iterators close at once, and draws a new order every 
 
 from __future__ import annotations
 
+import warnings
+
 import keras
 import numpy as np
 
 from segen_lib import checks
 
 __all__ = ["array_batches"]
+
+
+
+def _hide_fit_shuffle_warning() -> None:
+    """Hide Keras's warning that ``fit(dataset)`` ignores ``shuffle=True`` (done on import).
+
+    ``fit``'s ``shuffle`` argument does not apply to a dataset, and Keras warns so whenever
+    it is ``True``, its default. The batches of :func:`array_batches` shuffle themselves, so
+    the course does not show that warning; the filter matches that message alone.
+    """
+    warnings.filterwarnings("ignore", category=UserWarning,
+                            message=r"`shuffle=True` was passed, but will be ignored since the data "
+                                    r"`x` was provided as a tf\.data\.Dataset")
+
+
+_hide_fit_shuffle_warning()
 
 
 def array_batches(*arrays, batch_size: int = 32, shuffle: bool = True):
