@@ -100,7 +100,7 @@ def setup(seed: int = 42, deterministic: bool = False, mixed_precision: bool = F
     Args:
         seed: seed for Python's ``random``, NumPy and the Keras backend.
         deterministic: also make TensorFlow ops deterministic (TensorFlow backend
-            only; costs 0-20 % on CPU). Needed for bit-exact resume checks.
+            only; it costs some speed). Needed for bit-exact resume checks.
         mixed_precision: use the ``mixed_float16`` policy, on a GPU only (on a CPU
             float16 is slower, so the request is ignored with a notice).
         verbose: print the report.

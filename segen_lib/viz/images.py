@@ -1,7 +1,8 @@
 """Figures of images, masks and training curves; every function returns a matplotlib Figure.
 
-Introduced in ``notebooks/00_setup.ipynb`` (image grids) and
-``notebooks/01_cnn_basics.ipynb`` (training curves).
+Introduced in ``notebooks/00_setup.ipynb`` (image grids),
+``notebooks/01_cnn_basics.ipynb`` (training curves) and
+``notebooks/02_unet_segmentation.ipynb`` (masks drawn over their images).
 """
 
 from __future__ import annotations
