@@ -18,6 +18,10 @@ from segen_lib import data
 
 tf = pytest.importorskip("tensorflow")
 
+# fit(dataset) warns that its shuffle=True is ignored; segen_lib.data hides that warning in
+# notebooks, and pytest shows it again in every test.
+pytestmark = pytest.mark.filterwarnings("ignore:`shuffle=True` was passed:UserWarning")
+
 
 class RecordingModel(keras.Model):
     """A linear model that, in training, keeps one number per row of its batch: the row's sum."""
