@@ -102,6 +102,14 @@ def test_the_step_trains_each_network_with_its_own_optimizer_and_keeps_batch_nor
     assert not np.allclose(keras.ops.convert_to_numpy(norm.moving_mean), before)
 
 
+def test_steps_per_epoch_must_be_whole_calls():
+    gan = small_gan()
+    gan.compile(jit_compile=False)   # 8 steps per call
+    with pytest.raises(ValueError, match="steps_per_epoch=2 is not a multiple of the steps_per_execution=8"):
+        gan.fit(images(), epochs=1, batch_size=16, steps_per_epoch=2, verbose=0)
+    assert int(gan.g_optimizer.iterations) == 0
+
+
 def finite(history):
     return all(np.isfinite(values[-1]) for values in history.history.values())
 

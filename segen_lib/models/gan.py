@@ -249,7 +249,17 @@ class GAN(keras.Model):
         arguments only Keras's array handling knows (``validation_split``,
         ``sample_weight``, ``class_weight``, ``steps_per_epoch``, ``shuffle="batch"``) go
         to Keras unchanged.
+
+        Raises:
+            ValueError: ``steps_per_epoch`` that is not a multiple of the compiled
+                ``steps_per_execution`` (Keras would run whole calls, so more steps).
         """
+        steps = kwargs.get("steps_per_epoch")
+        if steps is not None and self.steps_per_execution > 1 and steps % self.steps_per_execution:
+            # Keras would run whole calls of steps_per_execution steps, more than asked for.
+            raise ValueError(f"steps_per_epoch={steps} is not a multiple of the steps_per_execution="
+                             f"{self.steps_per_execution} this GAN was compiled with: pass a multiple, "
+                             "or compile(steps_per_execution=1).")
         arrays = [a for a in (x, y) if a is not None]
         shuffle = kwargs.get("shuffle", True)
         if (keras.backend.backend() == "tensorflow" and arrays
