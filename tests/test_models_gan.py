@@ -102,6 +102,30 @@ def test_the_step_trains_each_network_with_its_own_optimizer_and_keeps_batch_nor
     assert not np.allclose(keras.ops.convert_to_numpy(norm.moving_mean), before)
 
 
+def test_gan_fit_on_arrays_sees_a_new_order_each_epoch_under_a_global_seed():
+    keras.utils.set_random_seed(0)
+    seen = []
+
+    class Record(keras.layers.Layer):
+        """Passes images on; in the discriminator's step (8 real then 8 fake) records the real rows."""
+
+        def call(self, x):
+            if x.shape[0] == 16:
+                seen.append(np.rint(keras.ops.convert_to_numpy(x)[:8, 0, 0, 0] * 100).astype(int).tolist())
+            return x
+
+    inputs = keras.Input((28, 28, 1))
+    discriminator = keras.Model(inputs, build_discriminator(filters=(8, 16))(Record()(inputs)))
+    gan = GAN(build_generator(8, filters=(16, 8)), discriminator, seed=0)
+    gan.compile(steps_per_execution=1, jit_compile=False, run_eagerly=True)
+    rows = np.zeros((16, 28, 28, 1), "float32")
+    rows[:, 0, 0, 0] = np.arange(16) / 100   # each image carries its row number
+    gan.fit(rows, epochs=2, batch_size=8, shuffle=True, verbose=0)
+    first, second = seen[0] + seen[1], seen[2] + seen[3]
+    assert sorted(first) == sorted(second) == list(range(16))
+    assert first != second
+
+
 def test_steps_per_epoch_must_be_whole_calls():
     gan = small_gan()
     gan.compile(jit_compile=False)   # 8 steps per call
