@@ -13,8 +13,9 @@ from segen_lib.models import GAN, ConditionalGAN, build_discriminator, build_gen
 def make_gan(averaged=False):
     gan = GAN(generator=build_generator(8, filters=(16, 8)),
               discriminator=build_discriminator(filters=(8, 16)), seed=3)
-    # With averaged=True the generator's optimizer also keeps a moving average of its weights.
-    gan.compile(ema_momentum=0.9 if averaged else None)
+    # With averaged=True the generator's optimizer also keeps a moving average of its weights;
+    # no XLA: compiling would cost more than these few steps.
+    gan.compile(ema_momentum=0.9 if averaged else None, jit_compile=False)
     return gan
 
 
@@ -43,7 +44,7 @@ def test_monitor_refuses_labels_that_do_not_fit_the_gan_before_training():
     cgan = ConditionalGAN(generator=build_generator(8, filters=(16, 8), num_classes=3),
                           discriminator=build_discriminator(filters=(8, 16), num_classes=3),
                           num_classes=3)
-    cgan.compile()
+    cgan.compile(jit_compile=False)
     with pytest.raises(ValueError, match="needs labels"):
         cgan.fit(data(), np.arange(48) % 3, epochs=1, batch_size=16, verbose=0, callbacks=[GANMonitor(2)])
 
@@ -94,7 +95,7 @@ def test_checkpoint_needs_matching_model(tmp_path):
     path = save_gan_checkpoint(gan, tmp_path / "a.npz", epoch=1)
     other = GAN(generator=build_generator(8, filters=(16, 8)),
                 discriminator=build_discriminator(filters=(8, 16, 32)))
-    other.compile(ema_momentum=None)
+    other.compile(ema_momentum=None, jit_compile=False)
     with pytest.raises(ValueError, match="build and compile it as it was"):
         load_gan_checkpoint(other, path)
 
@@ -103,7 +104,7 @@ def test_a_checkpoint_that_does_not_fit_changes_nothing(tmp_path):
     gan = make_gan()
     path = save_gan_checkpoint(gan, tmp_path / "a.npz", epoch=1)
     wider = GAN(generator=build_generator(8, filters=(32, 8)), discriminator=build_discriminator(filters=(8, 16)))
-    wider.compile(ema_momentum=None)
+    wider.compile(ema_momentum=None, jit_compile=False)
     before = [np.array(keras.ops.convert_to_numpy(v)) for v in wider.variables]
     with pytest.raises(ValueError, match="has shape"):
         load_gan_checkpoint(wider, path)

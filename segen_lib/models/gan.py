@@ -55,7 +55,7 @@ class GAN(keras.Model):
     Example:
         >>> from segen_lib.models import build_discriminator, build_generator
         >>> gan = GAN(build_generator(latent_dim=16), build_discriminator(), seed=0)
-        >>> gan.compile()                      # chapter 04's recipe
+        >>> gan.compile(jit_compile=False)     # chapter 04's recipe, without XLA for 2 steps
         >>> images = np.random.default_rng(0).uniform(-1, 1, (64, 28, 28, 1))
         >>> history = gan.fit(images, epochs=1, batch_size=32, verbose=0)
         >>> gan.generate(4, seed=0).shape
