@@ -220,9 +220,9 @@ class GAN(keras.Model):
         if ema_momentum is not None:
             ema_momentum = checks.number(ema_momentum, "ema_momentum", 0.0, 1.0, include_maximum=False)
         d_optimizer = d_optimizer or keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=beta_2)
-        g_optimizer = g_optimizer or keras.optimizers.Adam(
-            learning_rate, beta_1=beta_1, beta_2=beta_2, use_ema=ema_momentum is not None,
-            ema_momentum=ema_momentum or 0.99)
+        average = {} if ema_momentum is None else {"use_ema": True, "ema_momentum": ema_momentum}
+        g_optimizer = g_optimizer or keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=beta_2,
+                                                           **average)
         for name, optimizer in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer)):
             if not isinstance(optimizer, keras.optimizers.Optimizer):
                 raise ValueError(f"{name} must be a keras.optimizers.Optimizer instance, "

@@ -84,12 +84,11 @@ def recalibrate_batch_norm(model: keras.Model, inputs, batch_size: int = 256) ->
     Raises:
         ValueError: empty inputs, inputs of different lengths, or a bad ``batch_size``.
     """
-    batch_size = checks.positive_int(batch_size, "batch_size")
-    _input_parts(inputs)
+    batches = input_batches(inputs, batch_size)   # checks inputs and batch_size at the first batch
     norms = _batch_norm_layers(model)
     momenta = [layer.momentum for layer in norms]
     try:
-        for index, batch in enumerate(input_batches(inputs, batch_size)):
+        for index, batch in enumerate(batches):
             # momentum k / (k + 1) after k batches keeps the running mean of the batch statistics.
             for layer in norms:
                 layer.momentum = index / (index + 1)
