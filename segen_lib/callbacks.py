@@ -52,7 +52,7 @@ class GANMonitor(keras.callbacks.Callback):
         self.num_images = checks.positive_int(num_images, "num_images")
         self.every = checks.positive_int(every, "every")
         self.seed = seed
-        self.labels = None if labels is None else np.asarray(labels, dtype="int32").reshape(-1)
+        self.labels = None if labels is None else np.asarray(labels).reshape(-1)
         if self.labels is not None and len(self.labels) != num_images:
             raise ValueError(f"got {len(self.labels)} labels for num_images={num_images}.")
         self.noise = None
@@ -65,6 +65,9 @@ class GANMonitor(keras.callbacks.Callback):
             raise ValueError("GANMonitor on a conditional GAN needs labels=(num_images,) classes.")
         if not conditional and self.labels is not None:
             raise ValueError("GANMonitor was given labels, but this GAN's generator takes noise only.")
+        if conditional:
+            checks.class_labels(self.labels, "GANMonitor labels", self.model.num_classes)
+            self.labels = self.labels.astype("int32")
         self.noise = np.random.default_rng(self.seed).standard_normal(
             (self.num_images, self.model.latent_dim)).astype("float32")
 

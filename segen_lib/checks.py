@@ -9,6 +9,12 @@ argument, says what is expected and what was received, in one style::
 Integers may be Python or NumPy integers (``np.int64(11)`` is as good as ``11``);
 booleans and floats are refused, even when they hold a whole number.
 
+Arrays of data get the same treatment: :func:`float_images` checks the scale of images
+(``[-1, 1]`` for GANs, ``[0, 1]`` elsewhere), :func:`class_labels` and :func:`label_masks`
+check class indices against ``num_classes``. Each reads the values, so each runs on
+concrete arrays (NumPy, or a backend's eager tensor: :func:`concrete`), at the
+boundary: before any training step, where a compiled step could not raise.
+
 Example:
     >>> positive_int(np.int64(3), "batch_size")
     3
@@ -24,7 +30,8 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = ["integer", "positive_int", "integers", "number", "one_of", "nearest_multiples",
-           "divisible_size", "image_shape"]
+           "divisible_size", "image_shape", "concrete", "float_images", "class_labels",
+           "label_masks", "finite"]
 
 
 def _is_integer(value) -> bool:
@@ -151,3 +158,198 @@ def image_shape(value, name: str = "image_shape", allow_none: bool = False) -> t
         sizes = "positive integers" + (" (None for any height or width)" if allow_none else "")
         raise ValueError(f"{name} must be (height, width, channels) of {sizes}, received {value!r}.")
     return tuple(None if size is None else int(size) for size in shape)
+
+
+# Arrays of data ------------------------------------------------------------------------
+
+# How to bring uint8 0..255 images, or floats in [0, 1], to each scale.
+_FROM_BYTES = {"[-1, 1]": "x / 127.5 - 1", "[0, 1]": "x / 255"}
+SCALE_TOLERANCE = 0.01  # resampling may overshoot a bound by a little
+
+
+def concrete(value) -> np.ndarray | None:
+    """``value`` as a NumPy array if its values exist now; ``None`` inside a traced step.
+
+    NumPy arrays, Python sequences and eager tensors (TensorFlow outside ``tf.function``,
+    JAX outside ``jit``) are concrete; symbolic tensors and JAX tracers are not. Value
+    checks run on concrete inputs only: inside a compiled step there is nothing to read.
+    """
+    if isinstance(value, (np.ndarray, np.generic, list, tuple, int, float)):
+        return np.asarray(value)
+    module = type(value).__module__
+    if module.startswith("tensorflow"):
+        import tensorflow as tf
+
+        return None if tf.is_symbolic_tensor(value) else value.numpy()
+    if module.startswith("jax"):
+        import jax
+
+        return None if isinstance(value, jax.core.Tracer) else np.asarray(value)
+    if module.startswith("torch"):
+        return value.detach().cpu().numpy()
+    return None
+
+
+def _numeric(array: np.ndarray, name: str, what: str) -> None:
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold numbers ({what}), received dtype {array.dtype}.")
+
+
+def finite(values, name: str) -> np.ndarray:
+    """``values`` as an array, if every value is a finite number.
+
+    Raises:
+        ValueError: naming how many values are NaN or infinite.
+    """
+    array = np.asarray(values)
+    _numeric(array, name, "finite values")
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        nan, inf = int(np.isnan(array).sum()), int(np.isinf(array).sum())
+        raise ValueError(f"{name} holds {nan} NaN and {inf} infinite value(s) of {array.size}: "
+                         "find where they come from (a division by zero, a failed load) and "
+                         "remove or fix them first.")
+    return array
+
+
+def float_images(values, name: str, scale: str = "[-1, 1]", rank: int | None = 4,
+                 shape: tuple | None = None) -> np.ndarray:
+    """Floating-point images in ``scale``, checked; returned as they came (no copy).
+
+    Args:
+        values: the images, e.g. ``(batch, height, width, channels)``.
+        name: the argument's name, for the message.
+        scale: ``"[-1, 1]"`` (what a ``tanh`` generator makes: chapters 03-04) or
+            ``"[0, 1]"``.
+        rank: the number of axes required (None: any).
+        shape: the required shape after the first axis (None: any).
+
+    Returns:
+        The images as a NumPy array.
+
+    Raises:
+        ValueError: wrong rank or shape; not floats (uint8 0..255 images: the message
+            says ``x / 127.5 - 1`` or ``x / 255``); NaN or infinite values; values
+            outside ``scale`` (by more than 0.01); or, for ``"[-1, 1]"``, no negative
+            value at all: real images scaled to [-1, 1] always have some (a dark
+            pixel is -1), so such a batch is almost surely in [0, 1] (``x * 2 - 1``).
+    """
+    one_of(scale, "scale", tuple(_FROM_BYTES))
+    array = np.asarray(values)
+    if rank is not None and array.ndim != rank:
+        raise ValueError(f"{name} must have {rank} axes (batch, height, width, channels), "
+                         f"received shape {array.shape}.")
+    if shape is not None and tuple(array.shape[1:]) != tuple(shape):
+        raise ValueError(f"{name} must have shape (n, {', '.join(map(str, shape))}), "
+                         f"received {array.shape}.")
+    _numeric(array, name, f"floats in {scale}")
+    if array.dtype.kind != "f":
+        low, high = (array.min(), array.max()) if array.size else (0, 0)
+        raise ValueError(f"{name} must be floats in {scale}, received {array.dtype} values in "
+                         f"{low}..{high}: for uint8 images in 0..255 use {_FROM_BYTES[scale]}.")
+    finite(array, name)
+    if not array.size:
+        raise ValueError(f"{name} is empty (shape {array.shape}).")
+    low, high = float(array.min()), float(array.max())
+    bottom = -1.0 if scale == "[-1, 1]" else 0.0
+    received = f"received values in [{low:.3g}, {high:.3g}]"
+    if high > 1 + SCALE_TOLERANCE:
+        hint = (f"images in 0..255 become {scale} with {_FROM_BYTES[scale]}" if high <= 255.5
+                else "rescale them first")
+        raise ValueError(f"{name} must be in {scale}, {received}: {hint}.")
+    if low < bottom - SCALE_TOLERANCE:
+        raise ValueError(f"{name} must be in {scale}, {received}: rescale them first.")
+    if scale == "[-1, 1]" and low >= 0:
+        raise ValueError(f"{name} must be in [-1, 1], {received}: no value is negative, so these "
+                         "are almost surely images in [0, 1]; use x * 2 - 1 (and x / 127.5 - 1 "
+                         "for uint8 images in 0..255).")
+    return array
+
+
+def _whole_numbers(array: np.ndarray, name: str, what: str, fix: str) -> np.ndarray:
+    _numeric(array, name, what)
+    if array.dtype.kind == "b":
+        return array.astype(np.int64)
+    if array.dtype.kind == "f":
+        finite(array, name)
+        fractional = array[array != np.round(array)]
+        if fractional.size:
+            raise ValueError(f"{name} must be {what}, received non-integer values such as "
+                             f"{fractional.flat[0]:.4g}: {fix}.")
+    return array.astype(np.int64)
+
+
+def class_labels(values, name: str, num_classes: int) -> np.ndarray:
+    """Class indices ``(n,)`` (or ``(n, 1)``) in ``0 .. num_classes - 1``, as int64 ``(n,)``.
+
+    Whole-valued floats are accepted (Keras passes labels as floats); fractions are not
+    truncated but refused.
+
+    Raises:
+        ValueError: one-hot or other rank-2 labels (``argmax(axis=-1)`` first), fractions,
+            NaN, or an index outside the range (naming the range and ``num_classes``).
+    """
+    num_classes = positive_int(num_classes, "num_classes")
+    array = np.asarray(values)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        hint = (": one-hot labels? take argmax(axis=-1) first" if array.ndim == 2 else "")
+        raise ValueError(f"{name} must be class indices of shape (n,), received shape "
+                         f"{array.shape}{hint}.")
+    what = f"class indices in 0..{num_classes - 1}"
+    array = _whole_numbers(array, name, what, "take argmax(axis=-1) of class scores first")
+    if array.size and (array.min() < 0 or array.max() >= num_classes):
+        raise ValueError(f"{name} must be {what} (num_classes={num_classes}), received values in "
+                         f"{array.min()}..{array.max()}.")
+    return array
+
+
+def label_masks(values, name: str, num_classes: int) -> np.ndarray:
+    """Segmentation masks checked against ``num_classes``; returned as they came.
+
+    Accepted forms:
+
+    - ``num_classes == 1`` (binary): masks ``(n, h, w)`` or ``(n, h, w, 1)`` in {0, 1}
+      (floats in [0, 1] allowed as soft targets);
+    - ``num_classes > 1``: integer labels ``(n, h, w)`` or ``(n, h, w, 1)`` in
+      ``0 .. num_classes - 1``, or one-hot ``(n, h, w, num_classes)`` in [0, 1].
+
+    Raises:
+        ValueError: a wrong rank or channel count, NaN, fractions, or values outside the
+            range: binary masks stored as 0/255 are told to use ``mask // 255``.
+    """
+    num_classes = positive_int(num_classes, "num_classes")
+    array = np.asarray(values)
+    if array.ndim not in (3, 4):
+        raise ValueError(f"{name} must be masks (n, height, width) or (n, height, width, "
+                         f"channels), received shape {array.shape}.")
+    one_hot = array.ndim == 4 and num_classes > 1 and array.shape[-1] == num_classes
+    if array.ndim == 4 and array.shape[-1] != 1 and not one_hot:
+        raise ValueError(f"{name} has {array.shape[-1]} channels, but num_classes={num_classes} "
+                         f"expects labels (n, h, w) or (n, h, w, 1)"
+                         + (f" or one-hot (n, h, w, {num_classes})" if num_classes > 1 else "")
+                         + ": the model, the loss and the masks must agree on the classes.")
+    _numeric(array, name, "class labels")
+    finite(array, name)
+    if not array.size:
+        raise ValueError(f"{name} is empty (shape {array.shape}).")
+    low, high = array.min(), array.max()
+    if one_hot or num_classes == 1:
+        if low < 0 or high > 1:
+            hint = ("binary masks stored as 0/255 become 0/1 with mask // 255 (or mask > 0)"
+                    if num_classes == 1 and high == 255 else
+                    "for more than two classes build the model and the loss with num_classes=K"
+                    if num_classes == 1 else "one-hot values lie in [0, 1]")
+            raise ValueError(f"{name} must hold values in {{0, 1}} for "
+                             f"{'binary' if num_classes == 1 else 'one-hot'} masks "
+                             f"(num_classes={num_classes}), received values in {low}..{high}: "
+                             f"{hint}.")
+        return array
+    labels = _whole_numbers(array, name, f"class labels in 0..{num_classes - 1}",
+                            "take argmax(axis=-1) of the class probabilities first")
+    if labels.min() < 0 or labels.max() >= num_classes:
+        raise ValueError(f"{name} must hold class labels in 0..{num_classes - 1} "
+                         f"(num_classes={num_classes}), received labels in "
+                         f"{labels.min()}..{labels.max()}: build the model and the loss with "
+                         f"num_classes={labels.max() + 1}, or fix the masks.")
+    return array

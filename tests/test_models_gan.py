@@ -118,7 +118,7 @@ def test_gan_fit_on_arrays_sees_a_new_order_each_epoch_under_a_global_seed():
     discriminator = keras.Model(inputs, build_discriminator(filters=(8, 16))(Record()(inputs)))
     gan = GAN(build_generator(8, filters=(16, 8)), discriminator, seed=0)
     gan.compile(steps_per_execution=1, jit_compile=False, run_eagerly=True)
-    rows = np.zeros((16, 28, 28, 1), "float32")
+    rows = np.full((16, 28, 28, 1), -1.0, "float32")   # images in [-1, 1]
     rows[:, 0, 0, 0] = np.arange(16) / 100   # each image carries its row number
     gan.fit(rows, epochs=2, batch_size=8, shuffle=True, verbose=0)
     first, second = seen[0] + seen[1], seen[2] + seen[3]

@@ -26,9 +26,7 @@ import numpy as np
 
 from segen_lib import checks
 
-__all__ = ["array_batches"]
-
-
+__all__ = ["array_batches", "first_batch"]
 
 def _hide_fit_shuffle_warning() -> None:
     """Hide Keras's warning that ``fit(dataset)`` ignores ``shuffle=True`` (done on import).
@@ -98,3 +96,33 @@ def array_batches(*arrays, batch_size: int = 32, shuffle: bool = True):
     options = tf.data.Options()
     options.autotune.enabled = False
     return dataset.with_options(options)
+
+
+def first_batch(data):
+    """The first batch of a ``tf.data.Dataset`` or ``keras.utils.PyDataset``, as NumPy arrays.
+
+    Used to check what ``fit`` will train on before the first (compiled) step, where a
+    wrong value could no longer raise a clear error. The batch keeps its structure (one
+    array, or a tuple ``(x, y)``). A Python generator cannot be read without using it
+    up: for one, and for anything else that is not a dataset, returns ``None``.
+
+    Example:
+        >>> images, labels = first_batch(array_batches(np.ones((5, 2)), np.arange(5), batch_size=2))
+        >>> images.shape, labels.shape
+        ((2, 2), (2,))
+    """
+    from segen_lib import checks
+
+    if isinstance(data, keras.utils.PyDataset):
+        batch = data[0]
+    else:
+        try:
+            import tensorflow as tf
+        except ImportError:  # another backend without TensorFlow: no tf.data to read
+            return None
+        if not isinstance(data, tf.data.Dataset):
+            return None
+        batch = next(iter(data.take(1)), None)
+        if batch is None:
+            return None
+    return keras.tree.map_structure(checks.concrete, batch)

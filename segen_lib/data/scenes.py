@@ -14,6 +14,7 @@ Introduced in ``notebooks/02_unet_segmentation.ipynb``.
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 from scipy import ndimage
 
@@ -101,11 +102,15 @@ def make_digit_scenes(num_images: int, image_size: int = 64, max_digits: int = 3
         digit_size: side of a pasted digit in pixels; MNIST's 28×28 digits are
             resized (area-averaged) when it is smaller, e.g. 14 for 32×32 scenes.
         digits: optional ``(images, labels)`` to draw from instead of the shipped split
-            (uint8 ``(n, 28, 28)`` and ``(n,)``).
+            (``(n, 28, 28)`` in 0..255, e.g. uint8, and ``(n,)`` digits in 0..9).
 
     Returns:
         ``(images, masks)``: images ``(num_images, image_size, image_size, 1)`` float32
         in [0, 1]; masks ``(num_images, image_size, image_size)`` uint8 in 0..10.
+
+    Raises:
+        ValueError: a bad count or size; ``digits`` images not in 0..255 (images in
+            [0, 1] would give empty masks) or labels outside 0..9.
 
     Example:
         >>> images, masks = make_digit_scenes(4, seed=0, split="test")
@@ -118,9 +123,7 @@ def make_digit_scenes(num_images: int, image_size: int = 64, max_digits: int = 3
     max_digits = checks.positive_int(max_digits, "max_digits")
     seed = checks.integer(seed, "seed", minimum=0)
     checks.one_of(split, "split", SPLITS)
-    source_images, source_labels = digits if digits is not None else load_mnist(split)
-    if source_images.ndim != 3 or source_images.shape[1:] != (28, 28):
-        raise ValueError(f"digits images must have shape (n, 28, 28), received {source_images.shape}.")
+    source_images, source_labels = load_mnist(split) if digits is None else _check_digits(digits)
     if digit_size != 28:
         source_images = resize_digits(source_images, digit_size)
     rng = np.random.default_rng(seed)
@@ -148,6 +151,27 @@ def make_digit_scenes(num_images: int, image_size: int = 64, max_digits: int = 3
     return images[..., None], masks
 
 
+def _check_digits(digits) -> tuple[np.ndarray, np.ndarray]:
+    """``digits=(images, labels)`` of :func:`make_digit_scenes`, checked."""
+    if not isinstance(digits, (tuple, list)) or len(digits) != 2:
+        raise ValueError("digits must be a pair (images, labels), received "
+                         f"{type(digits).__name__}.")
+    images, labels = np.asarray(digits[0]), digits[1]
+    if images.ndim != 3 or images.shape[1:] != (28, 28) or not len(images):
+        raise ValueError(f"digits images must have shape (n, 28, 28), received {images.shape}.")
+    checks.finite(images, "digits images")
+    low, high = images.min(), images.max()
+    if low < 0 or high > 255 or (images.dtype.kind == "f" and high <= 1):
+        raise ValueError(f"digits images must be in 0..255 like MNIST's uint8 (a pixel is lit "
+                         f"above {LIT_THRESHOLD}), received values in [{low:.3g}, {high:.3g}]"
+                         + (": for images in [0, 1] use (x * 255).astype('uint8')." if high <= 1
+                            else "."))
+    labels = checks.class_labels(labels, "digits labels", 10)
+    if len(labels) != len(images):
+        raise ValueError(f"digits holds {len(images)} images but {len(labels)} labels.")
+    return images, labels
+
+
 def resize_digits(images: np.ndarray, digit_size: int) -> np.ndarray:
     """Shrink ``(n, 28, 28)`` uint8 digits to ``(n, digit_size, digit_size)`` by area averaging.
 
@@ -173,8 +197,10 @@ def paired_augmentation(flip: bool = True, shift: float = 0.1, rotation: float =
     """Keras preprocessing layers that transform an image and its mask identically.
 
     Call the result on a dict ``{"images": images, "segmentation_masks": masks}``;
-    it returns the same dict, transformed. Images are resampled bilinearly, masks
-    with nearest-neighbour interpolation so they keep integer class values.
+    it returns the same dict, transformed. Images are ``(batch, h, w, channels)``; masks
+    ``(batch, h, w)`` (as :func:`make_digit_scenes` returns them) or ``(batch, h, w, c)``,
+    and come back in the shape they came. Images are resampled bilinearly, masks with
+    nearest-neighbour interpolation so they keep integer class values.
 
     Args:
         flip: random horizontal flips.
@@ -183,7 +209,8 @@ def paired_augmentation(flip: bool = True, shift: float = 0.1, rotation: float =
         seed: seed of the random transformations.
 
     Returns:
-        A ``keras.Sequential`` of preprocessing layers.
+        A ``keras.Sequential`` of preprocessing layers (it raises a ``ValueError`` when
+        called on anything but such a dict, or on images without 4 axes).
 
     Example:
         >>> images, masks = make_digit_scenes(2, split="test")
@@ -192,8 +219,6 @@ def paired_augmentation(flip: bool = True, shift: float = 0.1, rotation: float =
         >>> tuple(pair["images"].shape), tuple(pair["segmentation_masks"].shape)
         ((2, 64, 64, 1), (2, 64, 64, 1))
     """
-    import keras
-
     shift = checks.number(shift, "shift", minimum=0, maximum=1, include_maximum=False)
     rotation = checks.number(rotation, "rotation", minimum=0, maximum=0.5)  # a fraction of a turn
     if seed is not None:
@@ -205,7 +230,28 @@ def paired_augmentation(flip: bool = True, shift: float = 0.1, rotation: float =
         layers.append(keras.layers.RandomTranslation(shift, shift, fill_mode="constant", seed=seed))
     if rotation:
         layers.append(keras.layers.RandomRotation(rotation, fill_mode="constant", seed=seed))
-    return keras.Sequential(layers, name="paired_augmentation")
+    return PairedAugmentation(layers, name="paired_augmentation")
+
+
+class PairedAugmentation(keras.Sequential):
+    """The ``keras.Sequential`` of :func:`paired_augmentation`: checks the dict, and lets
+    masks come without a channel axis (and return so)."""
+
+    def __call__(self, data, *args, **kwargs):
+        if not isinstance(data, dict) or "images" not in data:
+            raise ValueError("paired augmentation takes a dict {'images': images, "
+                             f"'segmentation_masks': masks}}, received {type(data).__name__}.")
+        if len(data["images"].shape) != 4:
+            raise ValueError("images must have 4 axes (batch, height, width, channels), "
+                             f"received shape {tuple(data['images'].shape)}.")
+        masks = data.get("segmentation_masks")
+        flat = masks is not None and len(masks.shape) == 3
+        if flat:
+            data = {**data, "segmentation_masks": keras.ops.expand_dims(masks, -1)}
+        out = super().__call__(data, *args, **kwargs)
+        if flat:
+            out = {**out, "segmentation_masks": keras.ops.squeeze(out["segmentation_masks"], -1)}
+        return out
 
 
 def digit_scene_dataset(num_images: int, batch_size: int = 32, image_size: int = 64,

@@ -26,13 +26,28 @@ class DiceCrossentropy(keras.losses.Loss):
     where :math:`i` runs over every pixel of the batch. Cross-entropy gives smooth
     per-pixel gradients; the Dice term weighs every class equally however few pixels
     it covers, so a class of 0.5 % of the pixels counts as much as the background.
-    The Dice term is ``keras.losses.dice`` computed per class over the whole batch.
+    The Dice term is ``keras.losses.dice`` computed per class over the whole batch, and
+    the mean runs over the :math:`K` classes **present in the batch's masks**: a class
+    absent from the truth has no overlap to score (it would count as a full miss
+    however well it is predicted, and the loss would jump with the classes each batch
+    holds), as :mod:`segen_lib.metrics` leaves such classes out of the mean IoU. False
+    positives of an absent class are still paid for by the cross-entropy.
 
     Args:
         num_classes: 1 for binary masks (one sigmoid channel, labels in {0, 1}),
             else the number of classes (softmax outputs, integer labels).
         dice_weight: weight :math:`w` of the Dice term.
         from_logits: whether predictions are logits.
+
+    Masks may be integer labels ``(batch, h, w)`` or ``(batch, h, w, 1)``, or one-hot
+    ``(batch, h, w, num_classes)``; predictions are ``(batch, h, w, max(num_classes, 1))``.
+
+    Raises:
+        ValueError: predictions with another number of channels, or masks of another
+            shape (when the step is traced, so on the first step of ``fit``); called
+            eagerly, masks whose values do not fit ``num_classes``
+            (:func:`segen_lib.checks.label_masks`: labels out of range, 0/255 binary
+            masks). Inside ``fit``, :class:`segen_lib.models.UNet` checks the masks first.
 
     Example:
         >>> import numpy as np
@@ -54,12 +69,18 @@ class DiceCrossentropy(keras.losses.Loss):
         self.from_logits = bool(from_logits)
 
     def call(self, y_true, y_pred):
+        y_true = self._checked_targets(y_true, y_pred)
         if self.num_classes == 1:
             y_true = ops.reshape(ops.cast(y_true, y_pred.dtype), ops.shape(y_pred))
             cross_entropy = keras.losses.binary_crossentropy(y_true, y_pred, from_logits=self.from_logits)
             probabilities = ops.sigmoid(y_pred) if self.from_logits else y_pred
             one_hot = ops.concatenate([1 - y_true, y_true], axis=-1)
             probabilities = ops.concatenate([1 - probabilities, probabilities], axis=-1)
+        elif len(y_true.shape) == len(y_pred.shape) and y_true.shape[-1] == self.num_classes:
+            one_hot = ops.cast(y_true, y_pred.dtype)  # one-hot targets
+            cross_entropy = keras.losses.categorical_crossentropy(
+                one_hot, y_pred, from_logits=self.from_logits)
+            probabilities = ops.softmax(y_pred, axis=-1) if self.from_logits else y_pred
         else:
             labels = ops.cast(y_true, "int32")
             if len(labels.shape) == len(y_pred.shape):  # (batch, h, w, 1) labels
@@ -68,9 +89,33 @@ class DiceCrossentropy(keras.losses.Loss):
                 labels, y_pred, from_logits=self.from_logits)
             probabilities = ops.softmax(y_pred, axis=-1) if self.from_logits else y_pred
             one_hot = ops.one_hot(labels, self.num_classes, dtype=y_pred.dtype)
+        # Dice per class over the whole batch, averaged over the classes present in the truth.
         pixel_axes = tuple(range(len(probabilities.shape) - 1))
-        dice = ops.mean(keras.losses.dice(one_hot, probabilities, axis=pixel_axes))
+        dice = keras.losses.dice(one_hot, probabilities, axis=pixel_axes)
+        present = ops.cast(ops.sum(one_hot, axis=pixel_axes) > 0, dice.dtype)
+        dice = ops.sum(dice * present) / ops.maximum(ops.sum(present), 1.0)
         return ops.mean(cross_entropy) + self.dice_weight * dice
+
+    def _checked_targets(self, y_true, y_pred):
+        """Check shapes always (they are known when a step is traced), values when concrete."""
+        channels = 1 if self.num_classes == 1 else self.num_classes
+        if y_pred.shape[-1] is not None and y_pred.shape[-1] != channels:
+            raise ValueError(f"DiceCrossentropy(num_classes={self.num_classes}) expects predictions "
+                             f"with {channels} channel(s), received shape {tuple(y_pred.shape)}: "
+                             "build the model and the loss with the same num_classes.")
+        rank, pred_rank = len(y_true.shape), len(y_pred.shape)
+        if rank not in (pred_rank - 1, pred_rank) or (
+                rank == pred_rank and y_true.shape[-1] not in (None, 1, channels)):
+            raise ValueError(f"DiceCrossentropy(num_classes={self.num_classes}) expects masks of "
+                             f"labels (batch, h, w) or (batch, h, w, 1)"
+                             + (f" or one-hot (batch, h, w, {channels})" if channels > 1 else "")
+                             + f", received shape {tuple(y_true.shape)} for predictions "
+                               f"{tuple(y_pred.shape)}.")
+        values = checks.concrete(y_true)
+        if values is not None:  # an eager call: the values can be read (not inside fit's step)
+            checks.label_masks(values.reshape((-1,) + values.shape[-2:]) if rank == 2 else values,
+                               "y_true", self.num_classes)
+        return y_true
 
     def get_config(self):
         return {**super().get_config(), "num_classes": self.num_classes,

@@ -36,11 +36,11 @@ __all__ = ["frechet_distance", "frechet_distance_from_statistics", "kernel_dista
 
 
 def _as_features(features, name: str) -> np.ndarray:
-    array = np.asarray(features, dtype=np.float64)
+    array = np.asarray(features)
     if array.ndim != 2 or len(array) < 2:
         raise ValueError(f"{name} must be a (num_samples >= 2, num_features) array, "
                          f"received shape {np.shape(features)}.")
-    return array
+    return checks.finite(array, name).astype(np.float64)
 
 
 def frechet_distance_from_statistics(mu_a, sigma_a, mu_b, sigma_b) -> float:
@@ -53,12 +53,17 @@ def frechet_distance_from_statistics(mu_a, sigma_a, mu_b, sigma_b) -> float:
     Returns:
         :math:`\lVert \mu_a - \mu_b \rVert^2 + \operatorname{tr}(\Sigma_a + \Sigma_b - 2(\Sigma_a\Sigma_b)^{1/2})` (>= 0).
 
+    Raises:
+        ValueError: shapes that do not fit together, or NaN/infinite values.
+
     Example:
         >>> frechet_distance_from_statistics(np.zeros(2), np.eye(2), np.ones(2), np.eye(2))
         2.0
     """
     mu_a, mu_b = np.atleast_1d(np.asarray(mu_a, np.float64)), np.atleast_1d(np.asarray(mu_b, np.float64))
     sigma_a, sigma_b = np.atleast_2d(sigma_a).astype(np.float64), np.atleast_2d(sigma_b).astype(np.float64)
+    for name, value in (("mu_a", mu_a), ("sigma_a", sigma_a), ("mu_b", mu_b), ("sigma_b", sigma_b)):
+        checks.finite(value, name)
     d = len(mu_a)
     if mu_b.shape != (d,) or sigma_a.shape != (d, d) or sigma_b.shape != (d, d):
         raise ValueError(f"expected means (d,) and covariances (d, d) with the same d; received "
@@ -78,7 +83,11 @@ def frechet_distance_from_statistics(mu_a, sigma_a, mu_b, sigma_b) -> float:
 
 
 def frechet_distance(features_a, features_b) -> float:
-    """Fréchet distance between Gaussians fitted to two feature sets ``(n, d)`` and ``(m, d)``."""
+    """Fréchet distance between Gaussians fitted to two feature sets ``(n, d)`` and ``(m, d)``.
+
+    Raises:
+        ValueError: fewer than 2 samples, different feature sizes, or NaN/infinite features.
+    """
     a, b = _as_features(features_a, "features_a"), _as_features(features_b, "features_b")
     if a.shape[1] != b.shape[1]:
         raise ValueError(f"features_a and features_b must have the same number of features, "
@@ -157,15 +166,18 @@ def _prepare(images, name: str) -> np.ndarray:
                          f"received shape {np.shape(images)}.")
     if array.dtype == np.uint8:
         return array.astype(np.float32) / 127.5 - 1.0
-    array = array.astype(np.float32)
-    if array.size and (array.min() < -1.01 or array.max() > 1.01):
-        raise ValueError(f"{name} must be uint8 in 0..255 or floats in [-1, 1], received values in "
-                         f"[{array.min():.3g}, {array.max():.3g}].")
-    return array
+    # Floats must be in [-1, 1]: a batch in [0, 1] would give a plausible, wrong distance.
+    return checks.float_images(array, name, "[-1, 1]").astype(np.float32)
 
 
 def extract_features(images, batch_size: int = 500) -> np.ndarray:
-    """Features ``(n, 128)`` of images ``(n, 28, 28[, 1])`` (uint8, or float in [-1, 1])."""
+    """Features ``(n, 128)`` of images ``(n, 28, 28[, 1])`` (uint8, or float in [-1, 1]).
+
+    Raises:
+        ValueError: another shape; floats outside [-1, 1], NaN, or floats without a
+            negative value (images in [0, 1]: use ``x * 2 - 1``); see
+            :func:`segen_lib.checks.float_images`.
+    """
     batch_size = checks.positive_int(batch_size, "batch_size")
     return np.asarray(_feature_model().predict(_prepare(images, "images"), batch_size=batch_size,
                                                verbose=0), dtype=np.float64)
@@ -179,6 +191,10 @@ def fid(images_a, images_b) -> float:
 
     Returns:
         The distance (0 for identical feature statistics; lower is better).
+
+    Raises:
+        ValueError: images of another shape or scale (see :func:`extract_features`):
+            the same images in [0, 1] and in [-1, 1] would otherwise be 131 apart.
 
     Example:
         >>> from segen_lib.data import load_fashion_mnist

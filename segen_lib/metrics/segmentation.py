@@ -23,7 +23,7 @@ import numpy as np
 from segen_lib import checks
 
 
-def _labels(name: str, values) -> np.ndarray:
+def _labels(name: str, values, num_classes: int) -> np.ndarray:
     array = np.asarray(values)
     if array.dtype.kind == "f":
         if not np.all(np.isfinite(array)) or np.any(array != np.round(array)):
@@ -31,7 +31,32 @@ def _labels(name: str, values) -> np.ndarray:
                              "take argmax over the class axis (or threshold at 0.5) first.")
     elif array.dtype.kind not in "iub":
         raise ValueError(f"{name} must hold integer class labels, received dtype {array.dtype}.")
+    if (num_classes > 1 and array.ndim >= 2 and array.shape[-1] == num_classes and array.size
+            and array.min() >= 0 and array.max() <= 1 and np.all(array.sum(-1) == 1)):
+        raise ValueError(f"{name} looks one-hot: shape {array.shape}, every row along the last axis "
+                         f"a single 1 of num_classes={num_classes}. Pass class labels: "
+                         f"{name}.argmax(axis=-1) (if these really are labels, add a trailing axis "
+                         "of size 1).")
     return array.astype(np.int64)
+
+
+def _matrix(matrix) -> np.ndarray:
+    array = np.asarray(matrix)
+    if array.ndim != 2 or array.shape[0] != array.shape[1]:
+        raise ValueError(f"matrix must be a square (num_classes, num_classes) confusion matrix, "
+                         f"received shape {array.shape}; compute it with confusion_matrix(y_true, "
+                         "y_pred, num_classes).")
+    if (array.dtype.kind not in "iuf" or not np.all(np.isfinite(array)) or np.any(array < 0)
+            or np.any(array != np.round(array))):
+        raise ValueError("matrix must hold pixel counts (whole numbers >= 0), as "
+                         "confusion_matrix(y_true, y_pred, num_classes) returns.")
+    side = len(array)
+    if side >= 8 and array.max() < side:
+        raise ValueError(f"matrix looks like a {array.shape} label mask, not a confusion matrix: "
+                         f"every entry is below {side}, so a {side}-class matrix would hold fewer "
+                         "pixels than classes in every cell. Pass confusion_matrix(y_true, y_pred, "
+                         "num_classes), or use mean_iou(y_true, y_pred, num_classes).")
+    return array.astype(np.float64)
 
 
 def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
@@ -45,13 +70,17 @@ def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
     Returns:
         ``(num_classes, num_classes)`` int64 array.
 
+    Raises:
+        ValueError: shapes that differ; fractions, NaN or labels outside
+            ``0..num_classes-1``; one-hot arrays (take ``argmax(axis=-1)`` first).
+
     Example:
         >>> confusion_matrix([0, 1, 1], [0, 1, 0], num_classes=2)
         array([[1, 0],
                [1, 1]])
     """
     num_classes = checks.positive_int(num_classes, "num_classes")
-    true, pred = _labels("y_true", y_true), _labels("y_pred", y_pred)
+    true, pred = _labels("y_true", y_true, num_classes), _labels("y_pred", y_pred, num_classes)
     if true.shape != pred.shape:
         raise ValueError(f"y_true and y_pred must have the same shape, received {true.shape} and {pred.shape}.")
     for name, array in (("y_true", true), ("y_pred", pred)):
@@ -63,7 +92,16 @@ def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
 
 
 def per_class_iou(matrix: np.ndarray) -> np.ndarray:
-    """IoU of every class from a confusion matrix (``nan`` where a class never occurs)."""
+    """IoU of every class from a confusion matrix (``nan`` where a class never occurs).
+
+    Raises:
+        ValueError: not a square matrix of counts, or a square label mask passed instead
+            (a matrix of 8 or more classes whose every entry is below the number of classes).
+    """
+    return _iou(_matrix(matrix))
+
+
+def _iou(matrix: np.ndarray) -> np.ndarray:
     matrix = np.asarray(matrix, dtype=np.float64)
     tp = np.diag(matrix)
     union = matrix.sum(0) + matrix.sum(1) - tp
@@ -72,7 +110,15 @@ def per_class_iou(matrix: np.ndarray) -> np.ndarray:
 
 
 def per_class_dice(matrix: np.ndarray) -> np.ndarray:
-    """Dice (F1) of every class from a confusion matrix (``nan`` where a class never occurs)."""
+    """Dice (F1) of every class from a confusion matrix (``nan`` where a class never occurs).
+
+    Raises:
+        ValueError: as :func:`per_class_iou`.
+    """
+    return _dice(_matrix(matrix))
+
+
+def _dice(matrix: np.ndarray) -> np.ndarray:
     matrix = np.asarray(matrix, dtype=np.float64)
     tp = np.diag(matrix)
     total = matrix.sum(0) + matrix.sum(1)
@@ -87,7 +133,7 @@ def mean_iou(y_true, y_pred, num_classes: int) -> float:
         >>> round(mean_iou([0, 0, 1, 1], [0, 0, 1, 0], num_classes=3), 4)  # (2/3 + 1/2) / 2
         0.5833
     """
-    return float(np.nanmean(per_class_iou(confusion_matrix(y_true, y_pred, num_classes))))
+    return float(np.nanmean(_iou(confusion_matrix(y_true, y_pred, num_classes))))
 
 
 def segmentation_report(y_true, y_pred, num_classes: int,
@@ -115,7 +161,7 @@ def segmentation_report(y_true, y_pred, num_classes: int,
     if len(names) != num_classes:
         raise ValueError(f"got {len(names)} class names for num_classes={num_classes}.")
     matrix = confusion_matrix(y_true, y_pred, num_classes)
-    iou, dice = per_class_iou(matrix), per_class_dice(matrix)
+    iou, dice = _iou(matrix), _dice(matrix)
     share = matrix.sum(1) / max(matrix.sum(), 1)
     report = {name: {"iou": float(iou[c]), "dice": float(dice[c]), "pixels": float(share[c])}
               for c, name in enumerate(names)}

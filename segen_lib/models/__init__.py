@@ -10,10 +10,10 @@
 
 from segen_lib.models.dcgan import build_discriminator, build_generator
 from segen_lib.models.gan import DCGAN_PAPER, GAN, ConditionalGAN
-from segen_lib.models.unet import build_article_unet, build_unet, check_input_shape
+from segen_lib.models.unet import UNet, build_article_unet, build_unet, check_input_shape
 from segen_lib.models.weight_average import averaged_copy, recalibrate_batch_norm
 from segen_lib.models.wgan import WGANGP
 
-__all__ = ["build_unet", "build_article_unet", "check_input_shape", "build_generator",
+__all__ = ["UNet", "build_unet", "build_article_unet", "check_input_shape", "build_generator",
            "build_discriminator", "GAN", "ConditionalGAN", "WGANGP", "DCGAN_PAPER",
            "averaged_copy", "recalibrate_batch_norm"]

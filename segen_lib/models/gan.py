@@ -174,6 +174,28 @@ class GAN(keras.Model):
     def discriminator_inputs(self, images, labels):
         return images
 
+    # What fit accepts ---------------------------------------------------------------------
+    def check_data(self, images, labels=None):
+        """Check real images before training: floats in [-1, 1] of the generator's shape.
+
+        Called by :meth:`fit` on the arrays, or on the first batch of a dataset, before
+        any step: inside a compiled step a wrong scale or a NaN could not raise, and the
+        GAN would train on it (uint8 images in 0..255 train without complaint).
+
+        Raises:
+            ValueError: see :func:`segen_lib.checks.float_images` (the message says
+                ``x / 127.5 - 1`` for 0..255 images, ``x * 2 - 1`` for [0, 1] ones).
+        """
+        checks.float_images(images, "images", "[-1, 1]", shape=self.image_shape)
+
+    def _check_fit_data(self, x, y):
+        batch = pipeline.first_batch(x)
+        if batch is not None:  # a dataset: check its first batch
+            x, y, _ = keras.utils.unpack_x_y_sample_weight(batch)
+        elif checks.concrete(x) is None:
+            return  # a Python generator: it cannot be read without being used up
+        self.check_data(checks.concrete(x), None if y is None else checks.concrete(y))
+
     # Compile and fit ----------------------------------------------------------------------
     def compile(self, d_optimizer=None, g_optimizer=None, loss: str = "hinge",
                 learning_rate: float = 1e-3, beta_1: float = 0.0, ema_momentum: float | None = 0.998,
@@ -250,10 +272,15 @@ class GAN(keras.Model):
         ``sample_weight``, ``class_weight``, ``steps_per_epoch``, ``shuffle="batch"``) go
         to Keras unchanged.
 
+        The images (and labels) are checked first by :meth:`check_data`: all of them for
+        arrays, the first batch for a ``tf.data.Dataset`` or ``keras.utils.PyDataset``.
+
         Raises:
-            ValueError: ``steps_per_epoch`` that is not a multiple of the compiled
-                ``steps_per_execution`` (Keras would run whole calls, so more steps).
+            ValueError: data that :meth:`check_data` refuses; ``steps_per_epoch`` that is
+                not a multiple of the compiled ``steps_per_execution`` (Keras would run
+                whole calls, so more steps).
         """
+        self._check_fit_data(x, y)
         steps = kwargs.get("steps_per_epoch")
         if steps is not None and self.steps_per_execution > 1 and steps % self.steps_per_execution:
             # Keras would run whole calls of steps_per_execution steps, more than asked for.
@@ -340,6 +367,12 @@ class ConditionalGAN(GAN):
         discriminator: a discriminator with inputs ``[images, labels]``.
         num_classes: number of classes; labels are integers in ``0 .. num_classes - 1``.
         d_steps, seed: as for :class:`GAN`.
+
+    Raises:
+        ValueError: as :class:`GAN`; networks whose label embeddings are built for
+            another number of classes. ``fit`` and ``generate`` refuse labels outside
+            ``0 .. num_classes - 1`` or with fractions (inside a compiled step a label
+            of 10 of 0..9 would train silently).
     """
 
     num_inputs = 2
@@ -348,6 +381,13 @@ class ConditionalGAN(GAN):
                  seed: int | None = None, **kwargs):
         super().__init__(generator, discriminator, d_steps=d_steps, seed=seed, **kwargs)
         self.num_classes = checks.positive_int(num_classes, "num_classes")
+        for what, model in (("generator", generator), ("discriminator", discriminator)):
+            for layer in model.layers:
+                if isinstance(layer, keras.layers.Embedding) and layer.input_dim != self.num_classes:
+                    raise ValueError(
+                        f"the {what}'s label embedding {layer.name!r} is built for "
+                        f"{layer.input_dim} classes, but num_classes={self.num_classes}: build "
+                        f"both networks with num_classes={self.num_classes}.")
 
     def _inputs_message(self, what: str, count: int) -> str:
         first = "noise" if what == "generator" else "images"
@@ -359,6 +399,15 @@ class ConditionalGAN(GAN):
         if labels is None:
             raise ValueError("a ConditionalGAN trains on (images, labels): call fit(images, labels).")
         return images, ops.cast(ops.reshape(labels, (-1,)), "int32")
+
+    def check_data(self, images, labels=None):
+        """Check real images (as :meth:`GAN.check_data`) and their class labels."""
+        super().check_data(images)
+        if labels is None:
+            raise ValueError("a ConditionalGAN trains on (images, labels): call fit(images, labels).")
+        labels = checks.class_labels(labels, "labels", self.num_classes)
+        if len(labels) != len(images):
+            raise ValueError(f"got {len(labels)} labels for {len(images)} images.")
 
     def generator_inputs(self, noise, labels):
         return [noise, labels]
@@ -372,15 +421,19 @@ class ConditionalGAN(GAN):
 
         Args:
             num_images, seed, averaged: as for :meth:`GAN.generate`.
-            labels: ``(num_images,)`` class indices.
+            labels: ``(num_images,)`` class indices in ``0 .. num_classes - 1``.
 
         Returns:
             ``(num_images, H, W, C)`` float32 NumPy array in [-1, 1].
+
+        Raises:
+            ValueError: no labels, a count other than ``num_images``, or labels that
+                :func:`segen_lib.checks.class_labels` refuses.
         """
         num_images = checks.positive_int(num_images, "num_images")
         if labels is None:
             raise ValueError("a ConditionalGAN needs labels=(num_images,) class indices to generate.")
-        labels = np.asarray(labels).astype("int32").reshape(-1)
+        labels = checks.class_labels(labels, "labels", self.num_classes).astype("int32")
         if len(labels) != num_images:
             raise ValueError(f"got {len(labels)} labels for num_images={num_images}.")
         noise = keras.random.normal((num_images, self.latent_dim), seed=seed)

@@ -13,6 +13,10 @@ the same size (the *skip connection*) so fine detail survives:
 Departures from the paper, said where they happen: convolutions use ``same``
 padding so nothing is cropped (the paper used valid padding and cropped the skip
 features); batch normalisation is optional (the paper had none).
+
+:func:`build_unet` returns a :class:`UNet`: a functional model that checks what it is
+given before any step (images of a size its poolings cannot take, masks that do not
+fit its classes) and says what to do.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ import keras
 from keras import layers
 
 from segen_lib import checks
+
+from segen_lib.data.pipeline import first_batch
 
 UPSAMPLING_MODES = ("transpose", "resize")
 OUTPUTS = ("probabilities", "logits")
@@ -62,6 +68,102 @@ def check_input_shape(input_shape: Sequence[int | None], depth: int) -> tuple:
         if size is not None:
             checks.divisible_size(size, factor, name, why)
     return shape
+
+
+@keras.saving.register_keras_serializable(package="segen")
+class UNet(keras.Model):
+    """The functional U-Net of :func:`build_unet`, checking its inputs at the boundary.
+
+    A plain functional ``keras.Model`` (same layers, weights, saving and loading) whose
+    ``fit``, ``evaluate``, ``predict`` and direct calls first check, on the concrete
+    arrays (the first batch of a dataset):
+
+    - images: 4 axes, the model's channels, floats without NaN, and a height and width
+      that ``2 ** depth`` divides (else the nearest valid sizes, as
+      :func:`check_input_shape` says, instead of a concatenation error deep inside);
+    - masks (``fit``/``evaluate`` targets): :func:`segen_lib.checks.label_masks` against
+      the model's classes (0/255 binary masks, labels out of range, wrong channels), and
+      the images' height and width.
+
+    Inside a compiled step these values could not raise a clear error (a label out of
+    range gives a NaN loss under XLA), so they are checked here, once, before it.
+
+    Raises:
+        ValueError: as described above, naming the argument and what to do.
+    """
+
+    def __init__(self, inputs, outputs, name=None, **kwargs):
+        super().__init__(inputs=inputs, outputs=outputs, name=name, **kwargs)
+
+    @property
+    def depth(self) -> int:
+        """The number of 2×2 poolings."""
+        return sum(isinstance(layer, layers.MaxPooling2D) for layer in self.layers)
+
+    @property
+    def num_classes(self) -> int:
+        """1 for a binary U-Net (one sigmoid channel), else the number of classes."""
+        return int(self.outputs[0].shape[-1])
+
+    def check_images(self, images, name: str = "images"):
+        """Check a batch of images (concrete values; shapes only for symbolic ones)."""
+        channels = self.inputs[0].shape[-1]
+        shape = tuple(images.shape)
+        if len(shape) != 4 or shape[-1] != channels:
+            raise ValueError(f"{name} must have shape (batch, height, width, {channels}) for this "
+                             f"U-Net, received {shape}"
+                             + (": add a channel axis with images[..., None]."
+                                if len(shape) == 3 and channels == 1 else "."))
+        if all(isinstance(size, int) for size in shape[1:3]):
+            check_input_shape(shape[1:], self.depth)
+        values = checks.concrete(images)
+        if values is not None:
+            if values.dtype.kind in "iub":
+                raise ValueError(f"{name} must be floats, received {values.dtype}: the course's "
+                                 "images are floats in [0, 1] (x / 255 for uint8 0..255).")
+            checks.finite(values, name)
+
+    def check_masks(self, masks, images=None, name: str = "masks"):
+        """Check a batch of masks against this U-Net's classes (and the images' size)."""
+        values = checks.concrete(masks)
+        if values is None:
+            return
+        checks.label_masks(values, name, self.num_classes)
+        if images is not None and tuple(values.shape[1:3]) != tuple(images.shape[1:3]):
+            raise ValueError(f"{name} have height and width {tuple(values.shape[1:3])} but the "
+                             f"images {tuple(images.shape[1:3])}: they must be equal.")
+
+    def _check_data(self, x, y=None):
+        batch = first_batch(x)
+        if batch is not None:
+            x, y, _ = keras.utils.unpack_x_y_sample_weight(batch)
+        elif checks.concrete(x) is None:
+            return  # a generator or a symbolic input: nothing to read now
+        x = checks.concrete(x)
+        self.check_images(x)
+        if y is not None:
+            self.check_masks(y, x)
+
+    def __call__(self, inputs, *args, **kwargs):
+        # Checked before Keras wraps the call (its error would repeat the whole input).
+        self.check_images(inputs)
+        return super().__call__(inputs, *args, **kwargs)
+
+    def fit(self, x=None, y=None, *args, validation_data=None, **kwargs):
+        self._check_data(x, y)
+        if isinstance(validation_data, tuple):
+            self._check_data(*validation_data[:2])
+        elif validation_data is not None:
+            self._check_data(validation_data)
+        return super().fit(x, y, *args, validation_data=validation_data, **kwargs)
+
+    def evaluate(self, x=None, y=None, *args, **kwargs):
+        self._check_data(x, y)
+        return super().evaluate(x, y, *args, **kwargs)
+
+    def predict(self, x, *args, **kwargs):
+        self._check_data(x)
+        return super().predict(x, *args, **kwargs)
 
 
 def conv_block(x, filters: int, batch_norm: bool = True, dropout: float = 0.0, name: str = "block"):
@@ -106,8 +208,9 @@ def build_unet(input_shape: Sequence[int | None] = (64, 64, 1), num_classes: int
         name: model name.
 
     Returns:
-        A ``keras.Model`` mapping ``(batch, height, width, channels)`` to
-        ``(batch, height, width, max(num_classes, 1))``.
+        A :class:`UNet` (a functional ``keras.Model``) mapping ``(batch, height, width,
+        channels)`` to ``(batch, height, width, max(num_classes, 1))``; it checks its
+        images and masks before any step.
 
     Example:
         >>> model = build_unet((64, 64, 1), num_classes=11, filters=(8, 16, 32))
@@ -142,7 +245,7 @@ def build_unet(input_shape: Sequence[int | None] = (64, 64, 1), num_classes: int
     channels = 1 if num_classes == 1 else num_classes
     activation = None if output == "logits" else ("sigmoid" if num_classes == 1 else "softmax")
     outputs = layers.Conv2D(channels, 1, activation=activation, dtype="float32", name="masks")(x)
-    return keras.Model(inputs, outputs, name=name)
+    return UNet(inputs, outputs, name=name)
 
 
 def build_article_unet(input_shape: Sequence[int] = (256, 256, 1), fixed: bool = False,
