@@ -4,10 +4,12 @@ Introduced in ``notebooks/04_gan_training.ipynb``.
 
 A GAN checkpoint holds everything that the next training step depends on: both
 networks (weights and batch-norm statistics), both optimizers' state (Adam's moments
-and step counts), the noise generator's state and the epoch. Restoring it and calling
-``fit(..., initial_epoch=epoch)`` continues exactly where training stopped: with fixed
-seeds, deterministic ops and a reproducible data order, the result equals training
-straight through.
+and step counts), the noise generator's state and the epoch, with the GAN's class and
+loss. Restoring it and calling ``fit(..., initial_epoch=epoch)`` continues exactly where
+training stopped: with fixed seeds and deterministic ops the result equals training
+straight through, shuffled data included (``GAN.fit`` draws each epoch's order from
+the GAN's seed and the epoch number; on the TensorFlow backend, where it builds the
+batches itself).
 """
 
 from __future__ import annotations
@@ -146,7 +148,9 @@ def save_gan_checkpoint(gan, path: str | os.PathLike, epoch: int) -> Path:
     path = Path(path)
     arrays = {f"v{index:04d}": np.asarray(keras.ops.convert_to_numpy(variable))
               for index, variable in enumerate(_state_variables(gan))}
-    arrays["epoch"] = np.asarray(epoch)
+    arrays["epoch"] = np.asarray(checks.integer(epoch, "epoch", minimum=0))
+    # What the state means: the same numbers under another loss would train another game.
+    arrays["model"], arrays["loss"] = np.asarray(type(gan).__name__), np.asarray(gan.loss_name)
     temporary = path.with_name(path.name + ".tmp.npz")
     np.savez(temporary, **arrays)
     os.replace(temporary, path)
@@ -161,7 +165,7 @@ def load_gan_checkpoint(gan, path: str | os.PathLike) -> int:
 
     Raises:
         ValueError: the file cannot be read (named in the message), or it does not fit
-            this GAN (count or shapes of the variables).
+            this GAN (its class, its loss, the count or shapes of the variables).
 
     Example:
         >>> import pathlib, tempfile
@@ -182,8 +186,17 @@ def load_gan_checkpoint(gan, path: str | os.PathLike) -> int:
     except Exception as error:  # a missing, truncated or corrupt file: name it
         raise ValueError(f"cannot read the GAN checkpoint {path}: {type(error).__name__}: {error}. "
                          "Save it again with save_gan_checkpoint (or GANCheckpoint).") from error
-    count = len(stored) - 1
-    if "epoch" not in stored or count != len(variables):
+    meta = {key: stored.pop(key, None) for key in ("epoch", "model", "loss")}
+    if any(value is None for value in meta.values()):
+        raise ValueError(f"{path} is not a GAN checkpoint of save_gan_checkpoint (it lacks "
+                         f"{', '.join(k for k, v in meta.items() if v is None)}).")
+    saved_as = (str(meta["model"]), str(meta["loss"]))
+    if saved_as != (type(gan).__name__, gan.loss_name):
+        raise ValueError(f"{path} was saved from a {saved_as[0]} compiled with loss={saved_as[1]!r}; "
+                         f"this is a {type(gan).__name__} compiled with loss={gan.loss_name!r}: "
+                         "build and compile it as it was when saved.")
+    count = len(stored)
+    if count != len(variables):
         raise ValueError(f"{path} holds {count} variables but this GAN has {len(variables)}: "
                          "build and compile it as it was when saved.")
     # Check every value before assigning any: the GAN is restored whole or not at all.
@@ -195,7 +208,7 @@ def load_gan_checkpoint(gan, path: str | os.PathLike) -> int:
                              "it as it was when saved.")
     for variable, value in zip(variables, values):
         variable.assign(value)
-    return int(stored["epoch"])
+    return int(meta["epoch"])
 
 
 class GANCheckpoint(keras.callbacks.Callback):

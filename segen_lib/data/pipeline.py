@@ -13,12 +13,15 @@ and a new iterator for every epoch, with two costs (measured in ``benchmarks/RES
   busy CPU holds up the first step of some epochs.
 
 :func:`array_batches` cuts the same batches (the last one partial) from one pipeline
-with autotuning off, whose iterators close at once, and draws a new order every epoch
-(the same sequence of orders on every run with the same seed).
+with autotuning off, whose iterators close at once, and draws a new order every epoch.
+The order of epoch ``e`` is a function of ``(seed, e)`` alone, so a run resumed from a
+checkpoint at epoch ``e`` (``initial_epoch=e``) sees the very batches that training
+straight through would have seen.
 """
 
 from __future__ import annotations
 
+import random
 import warnings
 
 import keras
@@ -43,7 +46,8 @@ def _hide_fit_shuffle_warning() -> None:
 _hide_fit_shuffle_warning()
 
 
-def array_batches(*arrays, batch_size: int = 32, shuffle: bool = True):
+def array_batches(*arrays, batch_size: int = 32, shuffle: bool = True, seed: int | None = None,
+                  initial_epoch: int = 0):
     """A ``tf.data.Dataset`` of batches of ``arrays``, rows reshuffled on every pass.
 
     Args:
@@ -51,27 +55,42 @@ def array_batches(*arrays, batch_size: int = 32, shuffle: bool = True):
             floating-point ones are cast to ``keras.config.floatx()``.
         batch_size: rows per batch; the last batch of a pass holds the remainder.
         shuffle: draw a new order of the rows for every pass (every epoch of ``fit``).
+        seed: seed of the orders; None draws one from Python's ``random`` (which
+            ``keras.utils.set_random_seed`` seeds, so a seeded run repeats itself).
+        initial_epoch: the epoch of the first pass: pass ``fit``'s ``initial_epoch``
+            when resuming, and the orders continue where training stopped.
 
     Returns:
         A dataset of single tensors (one array) or tuples of tensors (several), for
         ``model.fit(dataset, epochs=...)`` and ``validation_data=`` (with
-        ``shuffle=False``). ``len(dataset)`` is the number of batches per pass.
-        Needs TensorFlow (any Keras backend).
+        ``shuffle=False``). ``len(dataset)`` is the number of batches per pass. Pass
+        ``e`` (counted from ``initial_epoch``) uses the permutation
+        ``stateless_shuffle(range(n), seed=(seed, e))``. Needs TensorFlow (any Keras
+        backend).
+
+    Raises:
+        ValueError: no arrays, arrays with different numbers of rows or none, a bad
+            ``batch_size``, ``seed`` or ``initial_epoch``.
 
     Example:
-        >>> keras.utils.set_random_seed(0)
-        >>> batches = array_batches(np.arange(10), np.arange(10) % 2, batch_size=4)
+        >>> batches = array_batches(np.arange(10), np.arange(10) % 2, batch_size=4, seed=0)
         >>> len(batches)
         3
         >>> first, second = ([int(row) for rows, _ in batches for row in rows] for _ in range(2))
         >>> sorted(first) == sorted(second) == list(range(10)), first != second
         (True, True)
+        >>> resumed = array_batches(np.arange(10), np.arange(10) % 2, batch_size=4, seed=0,
+        ...                         initial_epoch=1)
+        >>> [int(row) for rows, _ in resumed for row in rows] == second
+        True
     """
     import tensorflow as tf
 
     if not arrays:
         raise ValueError("array_batches() needs at least one array, received none.")
     batch_size = checks.positive_int(batch_size, "batch_size")
+    initial_epoch = checks.integer(initial_epoch, "initial_epoch", minimum=0)
+    seed = random.getrandbits(31) if seed is None else checks.integer(seed, "seed", minimum=0)
     arrays = [np.asarray(a) for a in arrays]
     rows = {len(a) if a.ndim else None for a in arrays}
     if len(rows) != 1 or None in rows or not rows.pop():
@@ -87,11 +106,20 @@ def array_batches(*arrays, batch_size: int = 32, shuffle: bool = True):
         batch = tuple(tf.gather(t, indices) for t in tensors)
         return batch[0] if len(batch) == 1 else batch
 
-    # Batches of row indices, then one gather per batch. The shuffle keeps its random
-    # state from pass to pass: a new order every epoch, even under a global seed.
-    indices = tf.data.Dataset.range(num_rows)
     if shuffle:
-        indices = indices.shuffle(num_rows, reshuffle_each_iteration=True)
+        # Each pass (each new iterator) reads the epoch counter once and advances it;
+        # its order is a function of (seed, epoch) alone.
+        epoch = tf.Variable(initial_epoch, dtype=tf.int64, trainable=False)
+
+        def order(_):
+            this_epoch = epoch.assign_add(1) - 1
+            return tf.random.experimental.stateless_shuffle(
+                tf.range(num_rows, dtype=tf.int64), seed=tf.stack([tf.constant(seed, tf.int64),
+                                                                   this_epoch]))
+
+        indices = tf.data.Dataset.from_tensors(0).map(order).unbatch()
+    else:
+        indices = tf.data.Dataset.range(num_rows)
     dataset = indices.batch(batch_size).map(gather).prefetch(1)
     options = tf.data.Options()
     options.autotune.enabled = False

@@ -88,6 +88,7 @@ class GAN(keras.Model):
         self.latent_dim = int(generator.inputs[0].shape[-1])
         self.image_shape = made
         self.d_steps = checks.positive_int(d_steps, "d_steps")
+        self.seed = None if seed is None else checks.integer(seed, "seed", minimum=0)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names}
         self.built = True
@@ -267,7 +268,10 @@ class GAN(keras.Model):
         The batches are cut as Keras cuts them (the last one partial), but from
         :func:`segen_lib.data.pipeline.array_batches`: Keras's own pipeline for arrays
         stalls at epoch starts and, under a global seed, repeats one order in every
-        epoch (``benchmarks/RESULTS.md``). Other inputs, the JAX backend and the
+        epoch (``benchmarks/RESULTS.md``). The order of each epoch follows from the GAN's
+        ``seed`` and the epoch number, so ``fit(..., initial_epoch=e)`` after
+        :func:`segen_lib.callbacks.load_gan_checkpoint` continues exactly as training
+        straight through would have. Other inputs, the JAX backend and the
         arguments only Keras's array handling knows (``validation_split``,
         ``sample_weight``, ``class_weight``, ``steps_per_epoch``, ``shuffle="batch"``) go
         to Keras unchanged.
@@ -293,7 +297,9 @@ class GAN(keras.Model):
                 and all(isinstance(a, np.ndarray) for a in arrays) and shuffle in (True, False)
                 and not any(kwargs.get(k) for k in ("validation_split", "sample_weight",
                                                      "class_weight", "steps_per_epoch"))):
-            x = pipeline.array_batches(*arrays, batch_size=batch_size or 32, shuffle=shuffle)
+            # Orders seeded by the GAN's seed and the epoch: a resumed run sees the same batches.
+            x = pipeline.array_batches(*arrays, batch_size=batch_size or 32, shuffle=shuffle,
+                                       seed=self.seed, initial_epoch=kwargs.get("initial_epoch", 0))
             y, batch_size, kwargs["shuffle"] = None, None, False
         return super().fit(x, y, batch_size=batch_size, epochs=epochs, **kwargs)
 
