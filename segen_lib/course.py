@@ -21,6 +21,14 @@ a progress bar. Outputs:
   error name and message).
 
 A failing chapter does not stop the others; the exit status is 1 if any failed.
+A notebook that cannot be read (broken JSON, not a notebook) is a failed chapter too,
+reported with the reader's error and the file's path. A cell that runs longer than
+``--timeout`` fails its chapter with ``CellTimeoutError``.
+
+**Stopping a run.** Ctrl-C (SIGINT) or SIGTERM stops the whole run, not just the
+running chapter: its kernel is shut down, the chapter is reported as ``interrupted``
+(with the cell it was in), the chapters after it as ``not run``, the report is still
+written, and the command exits with status 130 (SIGINT) or 143 (SIGTERM).
 
 **Key metrics.** A notebook reports a number worth putting in the report by
 printing one line of the form ``SEGEN_METRIC name=value`` (``name``: letters, digits,
@@ -44,9 +52,12 @@ Introduced with ``notebooks/00_setup.ipynb`` (issue "course foundation").
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import re
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -59,6 +70,62 @@ CHAPTER_PATTERN = re.compile(r"^(\d\d)_[A-Za-z0-9_\-]+\.ipynb$")
 METRIC_PATTERN = re.compile(r"^SEGEN_METRIC\s+([A-Za-z0-9_.\-]+)=(\S+)\s*$", re.MULTILINE)
 RAISES_MARKER = "NBVAL_RAISES_EXCEPTION"
 DEFAULT_TIMEOUT = 1800  # seconds per cell
+STOP_SIGNALS = ("SIGINT", "SIGTERM")  # the signals that stop a run (those this platform has)
+KERNEL_STOP_SECONDS = 30  # how long an interrupted chapter's kernel gets to shut down
+
+
+class CourseInterrupted(KeyboardInterrupt):
+    """The run was stopped by a signal (SIGINT, i.e. Ctrl-C, or SIGTERM).
+
+    Raised by the handlers :func:`run_course` installs while it runs, and raised again
+    by :func:`run_course` once the report is written. It derives from
+    ``KeyboardInterrupt`` so that ``except Exception`` clauses and event loops let it
+    through, as they do Ctrl-C.
+
+    Attributes:
+        signum: the signal number.
+        signal_name: ``"SIGINT"`` or ``"SIGTERM"``.
+        exit_status: ``128 + signum``, the shell's convention: 130 for SIGINT, 143 for
+            SIGTERM.
+        results: the :class:`ChapterResult` list of the run (set by :func:`run_course`).
+        report: the path of the written report (set by :func:`run_course`).
+    """
+
+    def __init__(self, signum: int):
+        self.signum = int(signum)
+        try:
+            self.signal_name = signal.Signals(self.signum).name
+        except ValueError:
+            self.signal_name = f"signal {self.signum}"
+        self.exit_status = 128 + self.signum
+        self.results: list[ChapterResult] = []
+        self.report: Path | None = None
+        super().__init__(f"the course run was stopped by {self.signal_name}")
+
+
+def _raise_interrupted(signum, frame) -> None:
+    raise CourseInterrupted(signum)
+
+
+def _stopped_here(stop: CourseInterrupted) -> str:
+    return (f"the run was stopped by {stop.signal_name} here; "
+            f"the chapters after this one were not run.")
+
+
+class _SignalsToRunner(asyncio.SelectorEventLoop):
+    """The event loop a chapter runs on: it leaves SIGINT and SIGTERM to the runner.
+
+    nbclient installs its own SIGINT/SIGTERM handlers on the event loop for each
+    notebook (they only shut that kernel down, and removing them afterwards resets the
+    signals to Python's defaults); here they are ignored, so the handlers of
+    :func:`run_course` stay in force during the whole run.
+    """
+
+    def add_signal_handler(self, sig, callback, *args) -> None:
+        return None
+
+    def remove_signal_handler(self, sig) -> bool:
+        return False
 
 
 def report_metric(name: str, value: float, digits: int = 4) -> str:
@@ -133,9 +200,17 @@ class ChapterResult:
     cell_source: str = ""
     error_name: str = ""
     error_message: str = ""
+    readable: bool = True  # False: the notebook file could not be read, nothing ran
+    interrupted: bool = False  # True: SIGINT/SIGTERM stopped the run in this chapter
+    ran: bool = True  # False: the run was stopped before this chapter
 
     @property
     def status(self) -> str:
+        """``"ok"``, ``"failed"``, ``"interrupted"`` or ``"not run"``."""
+        if not self.ran:
+            return "not run"
+        if self.interrupted:
+            return "interrupted"
         return "ok" if self.ok else "failed"
 
 
@@ -190,12 +265,30 @@ def run_chapter(path: Path, build_dir: Path, fast: bool = False, timeout: int = 
         progress: optional tqdm bar whose postfix shows the running cell.
 
     Returns:
-        A :class:`ChapterResult`.
+        A :class:`ChapterResult`. A notebook that cannot be read (broken JSON, not a
+        notebook) gives a failed result naming the file, with the reader's exception
+        type as ``error_name``; nothing is written for it. A cell running longer than
+        ``timeout`` gives ``error_name == "CellTimeoutError"``.
+
+    Raises:
+        CourseInterrupted: when a handler installed by :func:`run_course` receives
+            SIGINT/SIGTERM during the chapter. The kernel is shut down and the
+            executed part is written first; the exception's ``results`` holds this
+            chapter's result (status ``"interrupted"``, with the running cell).
     """
     import nbformat
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError
 
-    notebook = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except Exception as exc:  # noqa: BLE001 - broken JSON, invalid notebook: a failed chapter
+        return ChapterResult(
+            name=path.stem, ok=False, seconds=time.perf_counter() - start, readable=False,
+            error_name=type(exc).__name__,
+            error_message=f"{path} could not be read as a notebook ({exc}); "
+                          f"fix or restore the file.")
     _mark_expected_errors(notebook)
     current = {"index": None}
     total = len(notebook.cells)
@@ -210,28 +303,118 @@ def run_chapter(path: Path, build_dir: Path, fast: bool = False, timeout: int = 
         resources={"metadata": {"path": str(path.parent)}},
         on_cell_start=on_cell_start,
     )
-    start = time.perf_counter()
     error: BaseException | None = None
+    interrupted: CourseInterrupted | None = None
     try:
-        client.execute(env=_kernel_env(fast))
+        _execute(client, _kernel_env(fast))
+    except CourseInterrupted as exc:
+        interrupted = exc
     except Exception as exc:  # noqa: BLE001 - any failure is reported, the course goes on
         error = exc
     seconds = time.perf_counter() - start
-    result = ChapterResult(name=path.stem, ok=error is None, seconds=seconds,
-                           metrics=collect_metrics(notebook))
-    if error is not None:
-        index = current["index"]
+    result = ChapterResult(name=path.stem, ok=error is None and interrupted is None,
+                           seconds=seconds, metrics=collect_metrics(notebook))
+    index = current["index"]
+    if interrupted is not None:
+        result.interrupted = True
+        result.cell_index = index
+        result.cell_source = notebook.cells[index].source if index is not None else ""
+        result.error_name = "CourseInterrupted"
+        result.error_message = _stopped_here(interrupted)
+    elif error is not None:
         result.cell_index = index
         if index is not None:
             cell = notebook.cells[index]
             result.cell_source = cell.source
             result.error_name, result.error_message = _error_of(cell)
-        if not result.error_name:
+        if isinstance(error, CellTimeoutError):
+            # The kernel's KeyboardInterrupt from the shutdown is not the cause.
+            result.error_name = "CellTimeoutError"
+            result.error_message = (f"cell {index} exceeded the --timeout of {timeout} s; "
+                                    f"allow more seconds per cell with --timeout.")
+        elif not result.error_name:
             result.error_name = getattr(error, "ename", None) or type(error).__name__
             lines = str(error).strip().splitlines()
             result.error_message = getattr(error, "evalue", None) or (lines[-1] if lines else "")
+    if interrupted is not None:
+        try:
+            _write_outputs(notebook, path.name, build_dir)
+        except CourseInterrupted:
+            pass  # a second signal: skip the outputs, keep the report
+        interrupted.results = [result]
+        raise interrupted
     _write_outputs(notebook, path.name, build_dir)
     return result
+
+
+def _execute(client, env: dict[str, str]) -> None:
+    """Run ``client`` (an nbclient ``NotebookClient``) on an event loop of its own.
+
+    On :class:`CourseInterrupted` (raised by a signal handler of :func:`run_course`)
+    the execution is cancelled and the kernel shut down at once, then the exception is
+    raised again; a second signal does not cut that cleanup short.
+
+    Raises:
+        CourseInterrupted: after the cleanup, when a signal stopped the run.
+        Exception: whatever nbclient raised (failing cell, timeout, dead kernel).
+    """
+    loop = _SignalsToRunner()
+    stopped: CourseInterrupted | None = None
+    error: Exception | None = None
+    try:
+        task = loop.create_task(client.async_execute(env=env))
+        try:
+            loop.run_until_complete(task)
+        except CourseInterrupted as exc:
+            stopped = exc
+            client.shutdown_kernel = "immediate"
+            _finish(loop, [task])  # nbclient's own cleanup shuts the kernel down
+            km = client.km
+            if km is not None and km.has_kernel:  # stopped before nbclient's cleanup began
+                _finish(loop, [loop.create_task(_shutdown_now(km))])
+        except Exception as exc:  # noqa: BLE001 - raised again below, after the cleanup
+            error = exc
+    finally:
+        late = _finish(loop, list(asyncio.all_tasks(loop)))
+        try:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        except CourseInterrupted as exc:
+            late = late or exc
+        loop.close()
+    if stopped is not None or late is not None:
+        raise stopped or late
+    if error is not None:
+        raise error
+
+
+async def _shutdown_now(km) -> None:
+    result = km.shutdown_kernel(now=True)
+    if asyncio.iscoroutine(result):
+        await result
+
+
+def _finish(loop, tasks) -> CourseInterrupted | None:
+    """Cancel ``tasks`` and run ``loop`` until they end (at most :data:`KERNEL_STOP_SECONDS`).
+
+    Returns:
+        The :class:`CourseInterrupted` a signal raised meanwhile (the cleanup goes on
+        regardless), else ``None``.
+    """
+    pending = [task for task in tasks if not task.done()]
+    for task in pending:
+        task.cancel()
+    stopped = None
+    deadline = time.monotonic() + KERNEL_STOP_SECONDS
+    while pending and time.monotonic() < deadline:
+        try:
+            loop.run_until_complete(asyncio.wait(pending, timeout=deadline - time.monotonic()))
+        except CourseInterrupted as exc:
+            stopped = stopped or exc
+        pending = [task for task in pending if not task.done()]
+    for task in tasks:
+        if task.done() and not task.cancelled():
+            task.exception()  # retrieved: no "exception was never retrieved" warning
+    return stopped
 
 
 def _write_outputs(notebook, filename: str, build_dir: Path) -> None:
@@ -261,47 +444,102 @@ def _source_head(source: str, lines: int = 6) -> str:
 
 
 def write_report(results: list[ChapterResult], build_dir: Path, fast: bool,
-                 total_seconds: float) -> Path:
-    """Write ``build_dir/report.md`` and return its path."""
+                 total_seconds: float, stopped_by: str | None = None) -> Path:
+    """Write ``build_dir/report.md`` and return its path.
+
+    Args:
+        results: one :class:`ChapterResult` per chapter, in order (``"not run"`` ones
+            included).
+        build_dir: the output folder.
+        fast: whether the run was in fast mode.
+        total_seconds: wall time of the whole run.
+        stopped_by: the signal name (``"SIGINT"``) when a signal stopped the run.
+    """
     inherited = os.environ.get("SEGEN_FAST", "").strip().lower() in ("1", "true", "yes", "on")
     mode = "fast (SEGEN_FAST=1)" if fast or inherited else "learner"
-    failed = [r for r in results if not r.ok]
+    ran = [r for r in results if r.ran]
+    ok = [r for r in ran if r.ok]
+    failed = [r for r in ran if not r.ok and not r.interrupted]
+    interrupted = [r for r in ran if r.interrupted]
+    not_run = [r for r in results if not r.ran]
+    counts = f"{len(ran)} run, {len(ok)} ok, {len(failed)} failed"
+    if interrupted or not_run:
+        counts += f", {len(interrupted)} interrupted, {len(not_run)} not run"
     lines = [
         "# segen course run",
         "",
         f"- date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
         f"- mode: {mode}",
         f"- Python {sys.version.split()[0]}, {os.cpu_count()} CPU cores",
-        f"- chapters: {len(results)} run, {len(results) - len(failed)} ok, {len(failed)} failed;"
-        f" total {format_seconds(total_seconds)}",
+        f"- chapters: {counts}; total {format_seconds(total_seconds)}",
+    ]
+    if stopped_by:
+        where = f" during {interrupted[0].name}" if interrupted else ""
+        lines.append(f"- **stopped by {stopped_by}**{where}: the chapters marked"
+                     f" \"not run\" were not executed")
+    lines += [
         "",
         "| chapter | status | time | key metric |",
         "|---|---|---|---|",
     ]
     for r in results:
         metric = ", ".join(f"{k}={v}" for k, v in r.metrics.items()) or "–"
-        lines.append(f"| {r.name} | {r.status} | {format_seconds(r.seconds)} | {metric} |")
-    if failed:
-        lines += ["", "## Failures"]
-        for r in failed:
-            where = (f"cell {r.cell_index} (index from 0, Markdown cells counted)"
-                     if r.cell_index is not None else "before the first cell")
-            lines += ["", f"### {r.name}: {where}", "",
-                      f"**{r.error_name}**: {r.error_message}", ""]
+        time_text = format_seconds(r.seconds) if r.ran else "–"
+        lines.append(f"| {r.name} | {r.status} | {time_text} | {metric} |")
+    for title, chosen in (("Failures", failed), ("Interrupted", interrupted)):
+        if chosen:
+            lines += ["", f"## {title}"]
+        for r in chosen:
+            if not r.readable:
+                where = "the notebook could not be read"
+            elif r.cell_index is not None:
+                where = f"cell {r.cell_index} (index from 0, Markdown cells counted)"
+            else:
+                where = "before the first cell"
+            lines += ["", f"### {r.name}: {where}", "", f"**{r.error_name}**: {r.error_message}"]
             if r.cell_source:
-                lines += ["```python", _source_head(r.cell_source), "```"]
-            lines += ["", f"Executed notebook: `notebooks/{r.name}.ipynb`, "
-                          f"rendered: `html/{r.name}.html` (under the build folder)."]
+                lines += ["", "```python", _source_head(r.cell_source), "```"]
+            if r.readable:
+                lines += ["", f"Executed notebook: `notebooks/{r.name}.ipynb`, "
+                              f"rendered: `html/{r.name}.html` (under the build folder)."]
     build_dir.mkdir(parents=True, exist_ok=True)
     path = build_dir / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
+def _install_stop_handlers() -> dict[int, object]:
+    """Make SIGINT and SIGTERM raise :class:`CourseInterrupted`; return the previous handlers.
+
+    Only the main thread can set signal handlers: elsewhere nothing is installed (``{}``).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous = {}
+    for name in STOP_SIGNALS:
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            previous[signum] = signal.signal(signum, _raise_interrupted)
+    return previous
+
+
+def _restore_stop_handlers(previous: dict[int, object]) -> None:
+    """Put back the handlers :func:`_install_stop_handlers` replaced."""
+    for signum, handler in previous.items():
+        # None: the handler was not set from Python; the default is the closest.
+        signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
 def run_course(only: list[str] | None = None, fast: bool = False, timeout: int = DEFAULT_TIMEOUT,
                notebooks_dir: str | Path = NOTEBOOKS_DIR, build_dir: str | Path = BUILD_DIR,
                progress: bool = True) -> list[ChapterResult]:
     """Execute the chosen chapters one after another and write build/ (see module docstring).
+
+    While it runs, SIGINT (Ctrl-C) and SIGTERM stop the whole run (handlers installed
+    for its duration, from the main thread, and restored afterwards): the running
+    chapter's kernel is shut down, that chapter is reported as ``"interrupted"``, the
+    later ones as ``"not run"``, and the report is written before
+    :class:`CourseInterrupted` is raised.
 
     Args:
         only: chapter numbers or name prefixes (``["01", "03"]``); ``None``: all.
@@ -316,6 +554,8 @@ def run_course(only: list[str] | None = None, fast: bool = False, timeout: int =
 
     Raises:
         ValueError: for an unknown chapter in ``only``, or a non-positive ``timeout``.
+        CourseInterrupted: when SIGINT or SIGTERM stopped the run; its ``results`` and
+            ``report`` hold what was written.
     """
     if timeout <= 0:
         raise ValueError(f"timeout must be a positive number of seconds, received {timeout!r}.")
@@ -325,18 +565,51 @@ def run_course(only: list[str] | None = None, fast: bool = False, timeout: int =
     chapters = select_chapters(list_chapters(notebooks_dir), only)
     if not chapters:
         raise ValueError(f"no chapter notebooks (NN_name.ipynb) in {notebooks_dir}.")
-    results = []
+    results: list[ChapterResult] = []
+    stopped: CourseInterrupted | None = None
     start = time.perf_counter()
-    with tqdm(chapters, desc="course", unit="chapter", disable=not progress) as bar:
-        for path in bar:
-            result = run_chapter(path, build_dir, fast=fast, timeout=timeout, progress=bar)
-            results.append(result)
-            bar.write(f"{result.name}: {result.status} in {format_seconds(result.seconds)}")
-    write_report(results, build_dir, fast, time.perf_counter() - start)
+    previous = _install_stop_handlers()
+    try:
+        started, chapter_start = 0, start  # chapters begun; when the last one began
+        try:
+            with tqdm(total=len(chapters), desc="course", unit="chapter",
+                      disable=not progress) as bar:
+                for path in chapters:
+                    started, chapter_start = started + 1, time.perf_counter()
+                    results.append(run_chapter(path, build_dir, fast=fast, timeout=timeout,
+                                               progress=bar))
+                    bar.update()
+                    bar.write(f"{path.stem}: {results[-1].status} "
+                              f"in {format_seconds(results[-1].seconds)}")
+        except CourseInterrupted as exc:
+            stopped = exc
+            if exc.results:  # run_chapter's result, with the running cell
+                results.extend(exc.results)
+            elif len(results) < started:  # begun, stopped outside its cells
+                results.append(ChapterResult(
+                    name=chapters[len(results)].stem, ok=False,
+                    seconds=time.perf_counter() - chapter_start,
+                    interrupted=True, error_name="CourseInterrupted",
+                    error_message=_stopped_here(exc)))
+            results += [ChapterResult(name=path.stem, ok=False, seconds=0.0, ran=False)
+                        for path in chapters[len(results):]]
+        report = write_report(results, build_dir, fast, time.perf_counter() - start,
+                              stopped_by=stopped.signal_name if stopped else None)
+    finally:
+        _restore_stop_handlers(previous)
+    if stopped is not None:
+        stopped.results, stopped.report = results, report
+        raise stopped
     return results
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line (see the module docstring).
+
+    Returns:
+        The exit status: 0 if every chapter passed, 1 if one failed, 130 / 143 when
+        SIGINT / SIGTERM stopped the run; 2 (by ``argparse``) for bad arguments.
+    """
     parser = argparse.ArgumentParser(prog="python -m segen_lib.course",
                                      description="Run the course notebooks headless.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -356,6 +629,13 @@ def main(argv: list[str] | None = None) -> int:
                              notebooks_dir=args.notebooks, build_dir=args.build)
     except (ValueError, FileNotFoundError) as exc:
         parser.error(str(exc))
+    except CourseInterrupted as exc:
+        print(f"report: {exc.report}")
+        where = [r.name for r in exc.results if r.interrupted]
+        not_run = [r.name for r in exc.results if not r.ran]
+        print(f"stopped by {exc.signal_name}" + (f" during {where[0]}" if where else "")
+              + f"; not run: {', '.join(not_run) or 'none'}", file=sys.stderr)
+        return exc.exit_status
     report = Path(args.build).resolve() / "report.md"
     failed = [r.name for r in results if not r.ok]
     print(f"report: {report}")

@@ -1,7 +1,11 @@
 """segen_lib.course: the headless runner, on throwaway notebooks in tmp_path."""
 
+import os
+import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -166,3 +170,128 @@ def test_command_line_exit_status_is_one_when_a_chapter_fails(tmp_path):
     assert done.returncode == 1, done.stderr
     assert "failed: 05_broken" in done.stderr
     assert "ZeroDivisionError" in (tmp_path / "out" / "report.md").read_text()
+
+
+def test_unreadable_notebook_is_a_failed_chapter_naming_the_file(tmp_path):
+    path = tmp_path / "03_not_json.ipynb"
+    path.write_text('{"cells": [')
+    result = course.run_chapter(path, tmp_path / "build")
+    assert result.status == "failed" and not result.readable
+    assert result.error_name == "NotJSONError"
+    assert str(path) in result.error_message and "could not be read" in result.error_message
+    assert result.cell_index is None
+    assert not (tmp_path / "build").exists()  # nothing executed, nothing written
+
+
+def test_command_line_goes_on_after_an_unreadable_notebook_and_reports_a_timeout(tmp_path):
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    (notebooks / "03_not_json.ipynb").write_text('{"cells": [')
+    _write(notebooks, "04_slow", "import time\ntime.sleep(5)", "print('never runs')")
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "segen_lib.course", "run", "--timeout", "1",
+         "--notebooks", str(notebooks), "--build", str(tmp_path / "out")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert "failed: 03_not_json, 04_slow" in done.stderr
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "| 03_not_json | failed |" in report and "| 04_slow | failed |" in report
+    assert "### 03_not_json: the notebook could not be read" in report
+    assert re.search(r"\*\*NotJSONError\*\*: .*03_not_json\.ipynb could not be read", report)
+    assert "### 04_slow: cell 1" in report
+    assert "**CellTimeoutError**: cell 1 exceeded the --timeout of 1 s" in report
+    assert "KeyboardInterrupt" not in report
+    assert time.monotonic() - started < 60
+
+
+@pytest.fixture
+def sigint_run(tmp_path):
+    """The command line, sent SIGINT while the first chapter's cell sleeps."""
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    marker = tmp_path / "kernel.pid"
+    _write(notebooks, "00_sleeps", "x = 1",
+           f"import os, time\nopen({str(marker)!r}, 'w').write(str(os.getpid()))\ntime.sleep(60)")
+    _write(notebooks, "01_next", "print('must not run')")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "segen_lib.course", "run",
+         "--notebooks", str(notebooks), "--build", str(tmp_path / "out")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 120
+        while not (marker.is_file() and marker.read_text()) and process.poll() is None:
+            assert time.monotonic() < deadline, "the sleeping cell never started"
+            time.sleep(0.1)
+        kernel_pid = int(marker.read_text())
+        sent = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    return process.returncode, out, err, time.monotonic() - sent, tmp_path / "out", kernel_pid
+
+
+def test_sigint_stops_the_whole_run_and_writes_the_report(sigint_run):
+    status, out, err, seconds, build, kernel_pid = sigint_run
+    assert status == 130, err
+    assert seconds < 30  # the cell would sleep 60 s
+    assert f"report: {build / 'report.md'}" in out
+    assert "stopped by SIGINT during 00_sleeps; not run: 01_next" in err
+    report = (build / "report.md").read_text()
+    assert "| 00_sleeps | interrupted |" in report
+    assert "| 01_next | not run | – |" in report
+    assert "**stopped by SIGINT** during 00_sleeps" in report
+    assert "1 interrupted, 1 not run" in report
+    assert "### 00_sleeps: cell 2" in report and "time.sleep(60)" in report
+    assert "**CourseInterrupted**: the run was stopped by SIGINT" in report
+    assert not (build / "notebooks" / "01_next.ipynb").exists()
+    deadline = time.monotonic() + 10  # the kernel was shut down, not left sleeping
+    while _alive(kernel_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(kernel_pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_sigterm_stops_the_run_and_restores_the_handlers(tmp_path, monkeypatch, capsys):
+    """No kernel: the chapter runner is replaced by one that receives SIGTERM."""
+    for name in ("00_first", "01_second", "02_third"):
+        (tmp_path / f"{name}.ipynb").write_text("{}")
+    ran = []
+
+    def receives_sigterm(path, build_dir, **_):
+        ran.append(path.stem)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler raises before this ends
+        raise AssertionError("SIGTERM did not stop the chapter")
+
+    monkeypatch.setattr(course, "run_chapter", receives_sigterm)
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    build = tmp_path / "build"
+    with pytest.raises(course.CourseInterrupted, match="stopped by SIGTERM") as caught:
+        course.run_course(notebooks_dir=tmp_path, build_dir=build, progress=False)
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
+    assert ran == ["00_first"]
+    stopped = caught.value
+    assert stopped.signum == signal.SIGTERM and stopped.exit_status == 143
+    assert [r.status for r in stopped.results] == ["interrupted", "not run", "not run"]
+    assert stopped.report == build / "report.md"
+    report = stopped.report.read_text()
+    assert "| 00_first | interrupted |" in report and "| 02_third | not run |" in report
+    assert "### 00_first: before the first cell" in report
+    # The command line turns it into exit status 143 and still names the report.
+    status = course.main(["run", "--notebooks", str(tmp_path), "--build", str(build)])
+    assert status == 143
+    captured = capsys.readouterr()
+    assert f"report: {build / 'report.md'}" in captured.out
+    assert "stopped by SIGTERM during 00_first; not run: 01_second, 02_third" in captured.err
+    assert signal.getsignal(signal.SIGTERM) == before[0]
