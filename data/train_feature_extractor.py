@@ -14,7 +14,7 @@ Test accuracy on the shipped test split (4,000 images): 0.883 after 6 epochs
 Run from the repository root::
 
     python data/train_feature_extractor.py
-    python data/build_data.py --checksums-only   # then record its SHA-256
+    python data/build_data.py --checksums-only fashion_classifier.keras   # then record its SHA-256
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ def main() -> None:
     clean.set_weights(model.get_weights())
     clean.save(args.output)
     print(f"wrote {args.output} ({args.output.stat().st_size / 1024:.0f} kB)")
+    print(f"record its SHA-256 with: python data/build_data.py --checksums-only {args.output.name}")
 
 
 if __name__ == "__main__":

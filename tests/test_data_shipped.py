@@ -4,6 +4,7 @@ Corruption and missing files are tried on a copy of data/ (SEGEN_DATA_DIR), neve
 on the real folder.
 """
 
+import re
 import shutil
 from pathlib import Path
 
@@ -22,7 +23,7 @@ def data_copy(tmp_path, monkeypatch):
     folder = tmp_path / "data"
     folder.mkdir()
     for path in REAL_DATA.iterdir():
-        if path.name == "SHA256SUMS" or path.suffix == ".npz":
+        if path.name == "SHA256SUMS" or path.suffix in (".npz", ".keras"):
             shutil.copy(path, folder / path.name)
     monkeypatch.setenv("SEGEN_DATA_DIR", str(folder))
     shipped._load_cached.cache_clear()
@@ -149,7 +150,7 @@ def test_corrupt_file_names_the_file_and_the_rebuild_command(data_copy):
     with pytest.raises(data.DataFileError, match=r"mnist\.npz is corrupt") as caught:
         data.load_mnist("train")
     assert "make data" in str(caught.value)
-    with pytest.raises(ValueError, match="corrupt"):  # DataFileError is a ValueError
+    with pytest.raises(ValueError, match=r"mnist\.npz is corrupt"):  # a ValueError
         data.verify()
     data.load_fashion_mnist("test", limit=1)  # the other files still load
 
@@ -165,12 +166,76 @@ def test_missing_file_names_the_file_and_the_rebuild_command(data_copy):
 def test_missing_checksum_list(data_copy):
     (data_copy / "SHA256SUMS").unlink()
     with pytest.raises(data.DataFileError, match="SHA256SUMS is missing.*make data"):
+        data.verify(["mnist.npz"], folder=data_copy)
+
+
+@pytest.mark.parametrize("target, problem", [
+    ("nowhere", "which does not exist"),
+    ("empty", "which has no SHA256SUMS"),
+    ("a_file", "which is not a folder"),
+])
+def test_wrong_data_dir_variable_is_named_with_its_value(tmp_path, monkeypatch, target, problem):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "a_file").write_text("not a folder")
+    value = str(tmp_path / target)
+    monkeypatch.setenv("SEGEN_DATA_DIR", value)
+    expected = (rf"SEGEN_DATA_DIR is set to {re.escape(repr(value))}, {problem}; "
+                rf"unset SEGEN_DATA_DIR to use the shipped data in {re.escape(str(REAL_DATA))}, "
+                r"or set it to a folder holding the data files")
+    with pytest.raises(data.DataFileError, match=expected):
         data.load_mnist("test")
+    with pytest.raises(data.DataFileError, match=expected):
+        data.verify()
+
+
+def test_file_missing_from_the_data_dir_variable_names_the_variable(data_copy):
+    (data_copy / "mnist.npz").unlink()
+    with pytest.raises(data.DataFileError,
+                       match=r"mnist\.npz is missing\. .* The data folder is set by "
+                             r"SEGEN_DATA_DIR='.*'; unset it to use the shipped data in"):
+        data.load_mnist("test")
+    with pytest.raises(data.DataFileError, match=r"mnist\.npz is missing") as caught:
+        data.verify(["mnist.npz"], folder=data_copy)  # an explicit folder: no variable
+    assert "SEGEN_DATA_DIR" not in str(caught.value)
+
+
+def test_corrupt_classifier_names_its_own_rebuild_command(data_copy):
+    path = data_copy / "fashion_classifier.keras"
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    with pytest.raises(data.DataFileError,
+                       match=r"fashion_classifier\.keras is corrupt.*Rebuild it with: "
+                             r"python data/train_feature_extractor\.py, then record its "
+                             r"checksum: python data/build_data\.py --checksums-only "
+                             r"fashion_classifier\.keras") as caught:
+        data.verify(["fashion_classifier.keras"])
+    assert "make data does not rebuild it" in str(caught.value)
+    path.unlink()
+    with pytest.raises(data.DataFileError,
+                       match=r"fashion_classifier\.keras is missing\. Rebuild it with: "
+                             r"python data/train_feature_extractor\.py"):
+        data.verify(["fashion_classifier.keras"])
+
+
+def test_every_listed_file_has_a_rebuild_command():
+    listed = [line.split()[1] for line in (REAL_DATA / "SHA256SUMS").read_text().splitlines() if line]
+    assert sorted(shipped.REBUILD_COMMANDS) == sorted(listed)
+    assert shipped.rebuild_command("mnist.npz").startswith("make data")
+    assert "make data" not in shipped.rebuild_command("fashion_classifier.keras").split("(")[0]
 
 
 def test_unlisted_file(data_copy):
-    with pytest.raises(data.DataFileError, match="extra.npz is not listed"):
+    with pytest.raises(data.DataFileError, match="extra.npz is not listed") as caught:
         data.verify(["extra.npz"])
+    assert "Rebuild" not in str(caught.value)  # no command builds an unknown file
+    sums = data_copy / "SHA256SUMS"
+    sums.write_text("".join(line + "\n" for line in sums.read_text().splitlines()
+                            if not line.endswith("fashion_classifier.keras")))
+    with pytest.raises(data.DataFileError,
+                       match=r"fashion_classifier\.keras is not listed .* Rebuild and list it "
+                             r"with: python data/train_feature_extractor\.py, then record"):
+        data.verify(["fashion_classifier.keras"])
 
 
 def test_real_folder_is_untouched_by_the_corruption_tests():

@@ -1,9 +1,13 @@
 """Loaders for the small real data sets shipped in ``data/``, and their checksums.
 
-Introduced in ``notebooks/00_setup.ipynb`` (a tour of every data set). The files are
-built by ``data/build_data.py`` (``make data``) and listed with their SHA-256 in
-``data/SHA256SUMS``; every loader verifies its file before reading it, so a missing
-or corrupt file is reported by name, with the command that rebuilds it.
+Introduced in ``notebooks/00_setup.ipynb`` (a tour of every data set). The ``.npz``
+files are built by ``data/build_data.py`` (``make data``), the FID classifier
+``fashion_classifier.keras`` by ``data/train_feature_extractor.py``; all are listed
+with their SHA-256 in ``data/SHA256SUMS``. Every loader verifies its file before
+reading it, so a missing or corrupt file is reported by name, with the command that
+rebuilds that file (:data:`REBUILD_COMMANDS`). The environment variable
+``SEGEN_DATA_DIR`` replaces the data folder (a copy elsewhere); a value that names no
+data folder is reported as such.
 """
 
 from __future__ import annotations
@@ -17,7 +21,19 @@ import numpy as np
 
 from segen_lib import checks
 
-REBUILD_COMMAND = "make data  (or: python data/build_data.py)"
+REBUILD_COMMAND = "make data  (or: python data/build_data.py)"  # the .npz files
+REBUILD_COMMANDS = {
+    # shipped file: the command that rebuilds it (run from the repository root)
+    "fashion_mnist.npz": REBUILD_COMMAND,
+    "mnist.npz": REBUILD_COMMAND,
+    "nuclei.npz": REBUILD_COMMAND,
+    "medical_slices.npz": REBUILD_COMMAND,
+    "fashion_classifier.keras": "python data/train_feature_extractor.py, then record its "
+                                "checksum: python data/build_data.py --checksums-only "
+                                "fashion_classifier.keras  (make data does not rebuild it)",
+}
+DATA_DIR_VARIABLE = "SEGEN_DATA_DIR"
+SHIPPED_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 SPLITS = ("train", "test")
 
 
@@ -27,15 +43,51 @@ class DataFileError(ValueError):
 
 def data_dir() -> Path:
     """The folder holding the shipped data (``SEGEN_DATA_DIR`` overrides it)."""
-    override = os.environ.get("SEGEN_DATA_DIR")
+    return _folder(None)[0]
+
+
+def rebuild_command(name: str) -> str:
+    """The command that rebuilds the shipped file ``name`` (``make data`` if not known).
+
+    Example:
+        >>> rebuild_command("mnist.npz")
+        'make data  (or: python data/build_data.py)'
+        >>> rebuild_command("fashion_classifier.keras").split(",")[0]
+        'python data/train_feature_extractor.py'
+    """
+    return REBUILD_COMMANDS.get(name, REBUILD_COMMAND)
+
+
+def _folder(folder: str | Path | None) -> tuple[Path, str | None]:
+    """``(data folder, value of SEGEN_DATA_DIR or None)``: ``folder``, else the variable's
+    folder, else the repository's ``data/``. The value is ``None`` unless the folder
+    comes from the variable."""
+    if folder is not None:
+        return Path(folder), None
+    override = os.environ.get(DATA_DIR_VARIABLE)
     if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2] / "data"
+        return Path(override), override
+    return SHIPPED_DATA_DIR, None
 
 
-def _checksums(folder: Path) -> dict[str, str]:
+def _from_variable(override: str | None) -> str:
+    """The sentence that says a folder came from SEGEN_DATA_DIR ('' if it did not)."""
+    if override is None:
+        return ""
+    return (f" The data folder is set by {DATA_DIR_VARIABLE}={override!r}; unset it to use "
+            f"the shipped data in {SHIPPED_DATA_DIR}.")
+
+
+def _checksums(folder: Path, override: str | None = None) -> dict[str, str]:
     sums = folder / "SHA256SUMS"
     if not sums.is_file():
+        if override is not None:
+            problem = ("does not exist" if not folder.exists() else
+                       "is not a folder" if not folder.is_dir() else "has no SHA256SUMS")
+            raise DataFileError(
+                f"{DATA_DIR_VARIABLE} is set to {override!r}, which {problem}; unset "
+                f"{DATA_DIR_VARIABLE} to use the shipped data in {SHIPPED_DATA_DIR}, or set it "
+                f"to a folder holding the data files and their SHA256SUMS.")
         raise DataFileError(f"{sums} is missing; rebuild the data with: {REBUILD_COMMAND}")
     table = {}
     for line in sums.read_text().splitlines():
@@ -64,26 +116,35 @@ def verify(names: list[str] | None = None, folder: str | Path | None = None) -> 
         ``{file name: sha256}`` of the files checked.
 
     Raises:
-        DataFileError (a ``ValueError``): naming the missing or corrupt file and the
-            command that rebuilds it.
+        DataFileError (a ``ValueError``): naming the missing, corrupt or unlisted file
+            and the command that rebuilds it (:func:`rebuild_command`); or, when the folder
+            comes from ``SEGEN_DATA_DIR`` and does not exist or has no SHA256SUMS,
+            naming the variable and its value.
     """
-    folder = Path(folder) if folder is not None else data_dir()
-    table = _checksums(folder)
+    return _verify(names, *_folder(folder))
+
+
+def _verify(names: list[str] | None, folder: Path, override: str | None) -> dict[str, str]:
+    table = _checksums(folder, override)
     if names is None:
         names = sorted(table)
     checked = {}
     for name in names:
         if name not in table:
+            hint = (f" Rebuild and list it with: {REBUILD_COMMANDS[name]}."
+                    if name in REBUILD_COMMANDS else "")
             raise DataFileError(f"{name} is not listed in {folder / 'SHA256SUMS'}; "
-                                f"listed: {sorted(table)}.")
+                                f"listed: {sorted(table)}.{hint}")
         path = folder / name
         if not path.is_file():
-            raise DataFileError(f"data file {path} is missing. Rebuild it with: {REBUILD_COMMAND}")
+            raise DataFileError(f"data file {path} is missing. Rebuild it with: "
+                                f"{rebuild_command(name)}.{_from_variable(override)}")
         actual = _sha256(path)
         if actual != table[name]:
             raise DataFileError(
                 f"data file {path} is corrupt: its SHA-256 is {actual[:12]}…, "
-                f"SHA256SUMS expects {table[name][:12]}…. Rebuild it with: {REBUILD_COMMAND}"
+                f"SHA256SUMS expects {table[name][:12]}…. Rebuild it with: "
+                f"{rebuild_command(name)}.{_from_variable(override)}"
             )
         checked[name] = actual
     return checked
@@ -96,8 +157,8 @@ def _load_cached(path: str, digest: str) -> dict[str, np.ndarray]:
 
 
 def _load(name: str) -> dict[str, np.ndarray]:
-    folder = data_dir()
-    digest = verify([name], folder)[name]
+    folder, override = _folder(None)
+    digest = _verify([name], folder, override)[name]
     return _load_cached(str(folder / name), digest)
 
 
