@@ -123,11 +123,12 @@ def test_gan_fit_feeds_arrays_through_it_under_tensorflow(monkeypatch):
     gan.compile(steps_per_execution=1, jit_compile=False)   # one step per call: exact step counts
     images = np.random.default_rng(0).uniform(-1, 1, (40, 28, 28, 1)).astype("float32")
     gan.fit(images, epochs=2, batch_size=16, verbose=0)                   # 3 steps per epoch: 16, 16, 8
-    assert calls == [([(40, 28, 28, 1)], {"batch_size": 16, "shuffle": True})]
+    # the GAN's seed seeds the orders; the epoch to start from is fit's initial_epoch
+    assert calls == [([(40, 28, 28, 1)], {"batch_size": 16, "shuffle": True, "seed": 0, "initial_epoch": 0})]
     assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 6
     gan.fit(images, epochs=1, batch_size=16, steps_per_epoch=2, verbose=0)  # Keras's own handling
     assert len(calls) == 1
     assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 8
-    gan.fit(images.astype("float64"), epochs=1, batch_size=16, shuffle=False, verbose=0)
-    assert calls[1] == ([(40, 28, 28, 1)], {"batch_size": 16, "shuffle": False})
+    gan.fit(images.astype("float64"), epochs=2, initial_epoch=1, batch_size=16, shuffle=False, verbose=0)
+    assert calls[1] == ([(40, 28, 28, 1)], {"batch_size": 16, "shuffle": False, "seed": 0, "initial_epoch": 1})
     assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 11

@@ -320,6 +320,30 @@ JAX_SCRIPT = textwrap.dedent("""
     logs = gan.fit(np.concatenate([x, x, x[:16]]), epochs=2, batch_size=16, verbose=0).history
     assert all(np.isfinite(v[-1]) for v in logs.values()), logs
     assert int(gan.g_optimizer.iterations) == int(gan.d_optimizer.iterations) == 10
+    # The boundary checks of tests/test_bad_inputs.py hold under JAX and XLA: a label out of
+    # range would otherwise train silently inside the compiled step.
+    def refused(call, text):
+        try:
+            call()
+        except ValueError as error:
+            assert text in str(error), str(error)
+        else:
+            raise AssertionError("accepted: " + text)
+    refused(lambda: gan.fit(((x + 1) * 127.5).astype("uint8"), batch_size=16, verbose=0), "x / 127.5 - 1")
+    refused(lambda: gan.fit((x + 1) / 2, batch_size=16, verbose=0), "x * 2 - 1")
+    cgan = ConditionalGAN(build_generator(8, filters=(16, 8), num_classes=10),
+                          build_discriminator(filters=(8, 16), num_classes=10), num_classes=10)
+    cgan.compile(jit_compile=True, steps_per_execution=1)
+    labels = np.arange(32) % 10
+    labels[3] = 10
+    refused(lambda: cgan.fit(x, labels, batch_size=16, verbose=0), "received values in 0..10")
+    refused(lambda: cgan.generate(2, labels=[-1, 0]), "received values in -1..0")
+    import jax.numpy as jnp
+    from segen_lib import losses
+    refused(lambda: losses.DiceCrossentropy(num_classes=1)(jnp.full((2, 4, 4), 255.0),
+                                                           jnp.full((2, 4, 4, 1), 0.5)), "mask // 255")
+    refused(lambda: losses.DiceCrossentropy(num_classes=3)(jnp.full((2, 4, 4), 3),
+                                                           jnp.full((2, 4, 4, 3), 0.3)), "labels in 0..2")
     print("JAX OK")
 """)
 

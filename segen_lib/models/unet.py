@@ -122,6 +122,8 @@ class UNet(keras.Model):
                 raise ValueError(f"{name} must be floats, received {values.dtype}: the course's "
                                  "images are floats in [0, 1] (x / 255 for uint8 0..255).")
             checks.finite(values, name)
+            if not values.size:
+                raise ValueError(f"{name} is empty (shape {values.shape}).")
 
     def check_masks(self, masks, images=None, name: str = "masks"):
         """Check a batch of masks against this U-Net's classes (and the images' size)."""
