@@ -5,11 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_FLAGS ?=
 
-.PHONY: course test lab data clean help
+.PHONY: course test test-jax lab data clean help
 
 help:
 	@echo "make course   run every notebook headless, write the executed course to build/"
 	@echo "make test     unit tests + every notebook through nbval in fast mode"
+	@echo "make test-jax the same under the JAX backend (KERAS_BACKEND=jax)"
 	@echo "make lab      open JupyterLab on notebooks/"
 	@echo "make data     rebuild data/ from its source packages (needs network)"
 
@@ -27,6 +28,9 @@ course: $(STAMP)
 
 test: $(STAMP)
 	SEGEN_FAST=1 $(BIN)/python -m pytest $(PYTEST_FLAGS)
+
+test-jax: $(STAMP)
+	KERAS_BACKEND=jax JAX_PLATFORMS=$${JAX_PLATFORMS:-cpu} SEGEN_FAST=1 $(BIN)/python -m pytest $(PYTEST_FLAGS)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -131,6 +131,13 @@ def test_feature_statistics_with_nan_are_refused():
         metrics.kernel_distance(np.ones((10, 4)), np.ones((10, 4)), subset_size=1)
 
 
+def test_mode_counts_refuse_nan_samples():
+    samples = np.zeros((10, 2))
+    samples[4] = np.nan   # a diverged generator: not "a sample far from every mode"
+    with pytest.raises(ValueError, match="samples holds 2 NaN"):
+        metrics.count_modes(samples, data.ring_centres(8), threshold=0.1)
+
+
 # Class labels ---------------------------------------------------------------------------
 
 LABEL_MISTAKES = {

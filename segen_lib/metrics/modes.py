@@ -44,6 +44,10 @@ def count_modes(samples, centres, threshold: float, min_fraction: float = 0.01) 
     Returns:
         A :class:`ModeCoverage` ``(modes_covered, high_quality_fraction, counts)``.
 
+    Raises:
+        ValueError: wrong shapes, NaN or infinite samples or centres, a threshold <= 0 or
+            a ``min_fraction`` outside (0, 1].
+
     Example:
         >>> centres = np.array([[0.0, 0.0], [5.0, 0.0]])
         >>> count_modes(np.zeros((10, 2)), centres, threshold=0.1).modes_covered
@@ -61,6 +65,8 @@ def count_modes(samples, centres, threshold: float, min_fraction: float = 0.01) 
             f"centres must have shape (num_modes, {samples.shape[1]}) to match samples, "
             f"received shape {centres.shape}."
         )
+    checks.finite(samples, "samples")   # a NaN sample would silently count as no mode's
+    checks.finite(centres, "centres")
     threshold = checks.number(threshold, "threshold", minimum=0, include_minimum=False)
     min_fraction = checks.number(min_fraction, "min_fraction", minimum=0, maximum=1,
                                  include_minimum=False)
