@@ -395,3 +395,10 @@ def test_generate_counts(gan):
 
 # Under JAX, with XLA, the same checks hold: tests/test_models_gan.py runs them in its JAX process
 # (test_one_fit_step_is_finite_under_jax), which has models built already.
+
+
+def test_a_gan_on_a_backend_its_step_is_not_written_for_is_refused_at_compile(monkeypatch):
+    model = GAN(build_generator(8, filters=(16, 8)), build_discriminator(filters=(8, 16)))
+    monkeypatch.setattr(keras.backend, "backend", lambda: "torch")   # as under KERAS_BACKEND=torch
+    with pytest.raises(ValueError, match="run on the tensorflow and jax backends, received backend 'torch'"):
+        model.compile()

@@ -32,7 +32,8 @@ __all__ = ["minimize", "run_train_step", "OptimizerPair"]
 _JAX_STEP: contextvars.ContextVar = contextvars.ContextVar("segen_jax_step", default=None)
 
 
-def _check_backend() -> str:
+def check_backend() -> str:
+    """The Keras backend, if the course's training steps run on it (TensorFlow, JAX)."""
     backend = keras.backend.backend()
     if backend not in ("tensorflow", "jax"):
         raise ValueError(f"the course's training steps run on the tensorflow and jax backends, "
@@ -55,7 +56,7 @@ def minimize(loss_fn: Callable, model: keras.Model, optimizer: keras.optimizers.
         ``logs``, as ``loss_fn`` returned them.
     """
     variables = model.trainable_variables
-    if _check_backend() == "tensorflow":
+    if check_backend() == "tensorflow":
         import tensorflow as tf
 
         with tf.GradientTape() as tape:
@@ -106,7 +107,7 @@ def run_train_step(model: keras.Model, step: Callable, *args):
     Returns:
         The logs under TensorFlow; ``(logs, new_state)`` under JAX.
     """
-    if _check_backend() == "tensorflow":
+    if check_backend() == "tensorflow":
         (data,) = args
         return step(data)
     state, data = args

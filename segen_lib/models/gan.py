@@ -26,7 +26,7 @@ from keras import ops
 from segen_lib import checks
 from segen_lib.data import pipeline
 from segen_lib.losses import gan as gan_losses
-from segen_lib.models.backend_step import OptimizerPair, minimize, run_train_step
+from segen_lib.models.backend_step import OptimizerPair, check_backend, minimize, run_train_step
 from segen_lib.models.weight_average import averaged_copy, input_batches
 
 __all__ = ["GAN", "ConditionalGAN", "DCGAN_PAPER"]
@@ -227,8 +227,9 @@ class GAN(keras.Model):
         used as it is.
 
         Raises:
-            ValueError: an unknown loss, an optimizer that is not a Keras optimizer, or one
-                optimizer instance for both networks.
+            ValueError: a backend other than TensorFlow and JAX, an unknown loss, an
+                optimizer that is not a Keras optimizer, or one optimizer instance for both
+                networks.
         """
         checks.one_of(loss, "loss", tuple(self.loss_pairs))
         self.loss_name = loss
@@ -238,6 +239,7 @@ class GAN(keras.Model):
 
     def _set_optimizers(self, d_optimizer, g_optimizer, learning_rate, beta_1, ema_momentum,
                         beta_2=0.999, **kwargs):
+        check_backend()   # before Keras's own complaints about a backend the step is not for
         learning_rate = checks.number(learning_rate, "learning_rate", minimum=0.0)
         beta_1 = checks.number(beta_1, "beta_1", 0.0, 1.0, include_maximum=False)
         if ema_momentum is not None:
