@@ -48,3 +48,32 @@ def test_min_fraction_decides_when_a_mode_counts():
 def test_bad_arguments_are_clear_errors(samples, centres, threshold, min_fraction, message):
     with pytest.raises(ValueError, match=message):
         metrics.count_modes(samples, centres, threshold, min_fraction)
+
+
+@pytest.mark.parametrize("counts, expected", [
+    ([5, 5, 5, 5, 5, 5, 5, 5], 0.0),                      # balanced: q = p
+    ([40, 0, 0, 0, 0, 0, 0, 0], np.log(8)),               # one mode: log K
+    ([3, 1, 0, 0], 0.75 * np.log(3) + 0.25 * np.log(1)),  # q = (3/4, 1/4, 0, 0), K = 4
+    ([1, 1, 0, 0], np.log(2)),                            # half the modes, evenly: log(K / 2)
+])
+def test_reverse_kl_of_known_histograms(counts, expected):
+    assert metrics.reverse_kl(counts) == pytest.approx(expected, abs=1e-12)
+
+
+def test_reverse_kl_without_high_quality_samples_is_infinite_and_bad_counts_are_refused():
+    assert metrics.reverse_kl([0, 0, 0]) == np.inf
+    for bad in ([-1, 2], [[1, 2]], []):
+        with pytest.raises(ValueError, match="counts must be a 1-D array of counts >= 0"):
+            metrics.reverse_kl(bad)
+
+
+def test_count_modes_reports_the_three_numbers_of_the_papers():
+    centres = data.ring_centres(8, 2.0)
+    rng = np.random.default_rng(0)
+    # 300 samples on modes 0 and 1 (200 and 100), 100 far from every mode
+    samples = np.concatenate([centres[[0] * 200 + [1] * 100] + rng.normal(0, 0.01, (300, 2)),
+                              np.zeros((100, 2))])
+    result = metrics.count_modes(samples, centres, threshold=0.15)
+    assert result.modes_covered == 2
+    assert result.high_quality_fraction == pytest.approx(0.75)
+    assert result.reverse_kl == pytest.approx((2 / 3) * np.log(8 * 2 / 3) + (1 / 3) * np.log(8 / 3))

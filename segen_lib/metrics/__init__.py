@@ -3,6 +3,6 @@
 from segen_lib.metrics.fid import (extract_features, fid, frechet_distance,
                                    frechet_distance_from_statistics, kernel_distance, kid,
                                    load_classifier)
-from segen_lib.metrics.modes import ModeCoverage, count_modes
+from segen_lib.metrics.modes import ModeCoverage, count_modes, reverse_kl
 from segen_lib.metrics.segmentation import (confusion_matrix, format_report, mean_iou, per_class_dice,
                                             per_class_iou, segmentation_report)
