@@ -402,3 +402,19 @@ def test_a_gan_on_a_backend_its_step_is_not_written_for_is_refused_at_compile(mo
     monkeypatch.setattr(keras.backend, "backend", lambda: "torch")   # as under KERAS_BACKEND=torch
     with pytest.raises(ValueError, match="run on the tensorflow and jax backends, received backend 'torch'"):
         model.compile()
+
+
+def test_a_gan_of_points_checks_finite_samples_of_its_shape():
+    import keras as k
+    noise = k.Input((2,))
+    generator = k.Model(noise, k.layers.Dense(2)(k.layers.Dense(8, activation="relu")(noise)))
+    samples = k.Input((2,))
+    discriminator = k.Model(samples, k.layers.Dense(1)(k.layers.Dense(8, activation="relu")(samples)))
+    gan = GAN(generator, discriminator, seed=0)
+    gan.compile(jit_compile=False, steps_per_execution=1, ema_momentum=None)
+    points = data.sample_ring(64, seed=0)   # any scale: points are not images
+    gan.fit(points * 10, epochs=1, batch_size=32, verbose=0)
+    with pytest.raises(ValueError, match="samples holds 1 NaN"):
+        gan.fit(np.where(np.arange(128).reshape(64, 2) == 5, np.nan, points), batch_size=32, verbose=0)
+    with pytest.raises(ValueError, match=r"samples must have shape \(n, 2\)"):
+        gan.fit(np.zeros((64, 3), "float32"), batch_size=32, verbose=0)

@@ -177,17 +177,27 @@ class GAN(keras.Model):
 
     # What fit accepts ---------------------------------------------------------------------
     def check_data(self, images, labels=None):
-        """Check real images before training: floats in [-1, 1] of the generator's shape.
+        """Check real samples before training: images as floats in [-1, 1] of the generator's shape.
 
         Called by :meth:`fit` on the arrays, or on the first batch of a dataset, before
         any step: inside a compiled step a wrong scale or a NaN could not raise, and the
-        GAN would train on it (uint8 images in 0..255 train without complaint).
+        GAN would train on it (uint8 images in 0..255 train without complaint). A
+        generator of images (``(H, W, C)`` outputs) gets the image checks; one of points
+        (``(dim,)`` outputs, chapter 03's toy distributions) gets finite floats of its shape.
 
         Raises:
             ValueError: see :func:`segen_lib.checks.float_images` (the message says
                 ``x / 127.5 - 1`` for 0..255 images, ``x * 2 - 1`` for [0, 1] ones).
         """
-        checks.float_images(images, "images", "[-1, 1]", shape=self.image_shape)
+        if len(self.image_shape) == 3:
+            checks.float_images(images, "images", "[-1, 1]", shape=self.image_shape)
+            return
+        samples = checks.finite(images, "samples")
+        if samples.ndim != 1 + len(self.image_shape) or tuple(samples.shape[1:]) != self.image_shape:
+            raise ValueError(f"samples must have shape (n, {', '.join(map(str, self.image_shape))}) "
+                             f"like the generator's outputs, received {samples.shape}.")
+        if not len(samples):
+            raise ValueError("samples is empty.")
 
     def _check_fit_data(self, x, y):
         batch = pipeline.first_batch(x)
