@@ -46,115 +46,35 @@ nbval marker) or tagged ``raises-exception`` may raise without failing the chapt
 Cells marked ``# NBVAL_SKIP`` are still executed here: the runner runs the full
 course.
 
-Introduced with ``notebooks/00_setup.ipynb`` (issue "course foundation").
+Introduced with ``notebooks/00_setup.ipynb``. The report is written by
+:mod:`segen_lib.course_report`; stopping a run by a signal is handled by
+:mod:`segen_lib.course_stop`.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import re
-import signal
 import sys
-import threading
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
+
+from segen_lib.course_report import (ChapterResult, collect_metrics, format_seconds,
+                                     write_report)
+from segen_lib.course_report import report_metric  # notebooks import it from here
+
+__all__ = ["run_course", "run_chapter", "list_chapters", "select_chapters", "main", "report_metric",
+           "ChapterResult", "CourseInterrupted", "format_seconds", "write_report"]
+from segen_lib.course_stop import (CourseInterrupted, execute_stoppably, install_stop_handlers,
+                                   restore_stop_handlers, stopped_here)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 BUILD_DIR = REPO_ROOT / "build"
 CHAPTER_PATTERN = re.compile(r"^(\d\d)_[A-Za-z0-9_\-]+\.ipynb$")
-METRIC_PATTERN = re.compile(r"^SEGEN_METRIC\s+([A-Za-z0-9_.\-]+)=(\S+)\s*$", re.MULTILINE)
 RAISES_MARKER = "NBVAL_RAISES_EXCEPTION"
 DEFAULT_TIMEOUT = 1800  # seconds per cell
-STOP_SIGNALS = ("SIGINT", "SIGTERM")  # the signals that stop a run (those this platform has)
-KERNEL_STOP_SECONDS = 30  # how long an interrupted chapter's kernel gets to shut down
-
-
-class CourseInterrupted(KeyboardInterrupt):
-    """The run was stopped by a signal (SIGINT, i.e. Ctrl-C, or SIGTERM).
-
-    Raised by the handlers :func:`run_course` installs while it runs, and raised again
-    by :func:`run_course` once the report is written. It derives from
-    ``KeyboardInterrupt`` so that ``except Exception`` clauses and event loops let it
-    through, as they do Ctrl-C.
-
-    Attributes:
-        signum: the signal number.
-        signal_name: ``"SIGINT"`` or ``"SIGTERM"``.
-        exit_status: ``128 + signum``, the shell's convention: 130 for SIGINT, 143 for
-            SIGTERM.
-        results: the :class:`ChapterResult` list of the run (set by :func:`run_course`).
-        report: the path of the written report (set by :func:`run_course`).
-    """
-
-    def __init__(self, signum: int):
-        self.signum = int(signum)
-        try:
-            self.signal_name = signal.Signals(self.signum).name
-        except ValueError:
-            self.signal_name = f"signal {self.signum}"
-        self.exit_status = 128 + self.signum
-        self.results: list[ChapterResult] = []
-        self.report: Path | None = None
-        super().__init__(f"the course run was stopped by {self.signal_name}")
-
-
-def _raise_interrupted(signum, frame) -> None:
-    raise CourseInterrupted(signum)
-
-
-def _stopped_here(stop: CourseInterrupted) -> str:
-    return (f"the run was stopped by {stop.signal_name} here; "
-            f"the chapters after this one were not run.")
-
-
-class _SignalsToRunner(asyncio.SelectorEventLoop):
-    """The event loop a chapter runs on: it leaves SIGINT and SIGTERM to the runner.
-
-    nbclient installs its own SIGINT/SIGTERM handlers on the event loop for each
-    notebook (they only shut that kernel down, and removing them afterwards resets the
-    signals to Python's defaults); here they are ignored, so the handlers of
-    :func:`run_course` stay in force during the whole run.
-    """
-
-    def add_signal_handler(self, sig, callback, *args) -> None:
-        return None
-
-    def remove_signal_handler(self, sig) -> bool:
-        return False
-
-
-def report_metric(name: str, value: float, digits: int = 4) -> str:
-    """Print a key metric in the form the course runner collects into build/report.md.
-
-    Args:
-        name: metric name, e.g. ``"test_accuracy"`` (letters, digits, ``_ . -``).
-        value: a number (formatted with ``digits`` significant digits) or a string
-            without spaces.
-        digits: significant digits for a float.
-
-    Returns:
-        The printed line, e.g. ``"SEGEN_METRIC test_accuracy=0.9012"``.
-
-    Example:
-        >>> line = report_metric("test_accuracy", 0.90123)
-        SEGEN_METRIC test_accuracy=0.9012
-    """
-    if not re.fullmatch(r"[A-Za-z0-9_.\-]+", str(name)):
-        raise ValueError(f"metric name must use only letters, digits, '_', '.', '-'; received {name!r}.")
-    if isinstance(value, str):
-        text = value
-    else:
-        text = f"{float(value):.{digits}g}"
-    if not text or any(ch.isspace() for ch in text):
-        raise ValueError(f"metric value must be a number or a string without spaces, received {value!r}.")
-    line = f"SEGEN_METRIC {name}={text}"
-    print(line)
-    return line
 
 
 def list_chapters(notebooks_dir: str | Path = NOTEBOOKS_DIR) -> list[Path]:
@@ -186,45 +106,6 @@ def select_chapters(chapters: list[Path], only: list[str] | None) -> list[Path]:
             raise ValueError(f"unknown chapter {token!r}; available chapters: {available}.")
         chosen.extend(m for m in matches if m not in chosen)
     return sorted(chosen)
-
-
-@dataclass
-class ChapterResult:
-    """Outcome of one executed notebook."""
-
-    name: str
-    ok: bool
-    seconds: float
-    metrics: dict[str, str] = field(default_factory=dict)
-    cell_index: int | None = None  # index among all cells of the failing cell
-    cell_source: str = ""
-    error_name: str = ""
-    error_message: str = ""
-    readable: bool = True  # False: the notebook file could not be read, nothing ran
-    interrupted: bool = False  # True: SIGINT/SIGTERM stopped the run in this chapter
-    ran: bool = True  # False: the run was stopped before this chapter
-
-    @property
-    def status(self) -> str:
-        """``"ok"``, ``"failed"``, ``"interrupted"`` or ``"not run"``."""
-        if not self.ran:
-            return "not run"
-        if self.interrupted:
-            return "interrupted"
-        return "ok" if self.ok else "failed"
-
-
-def collect_metrics(notebook) -> dict[str, str]:
-    """``{name: value}`` of every ``SEGEN_METRIC name=value`` line printed in ``notebook``."""
-    metrics: dict[str, str] = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream" and output.get("name") == "stdout":
-                text = output.get("text", "")
-                text = "".join(text) if isinstance(text, list) else text
-                for name, value in METRIC_PATTERN.findall(text):
-                    metrics[name] = value
-    return metrics
 
 
 def _mark_expected_errors(notebook) -> None:
@@ -306,7 +187,7 @@ def run_chapter(path: Path, build_dir: Path, fast: bool = False, timeout: int = 
     error: BaseException | None = None
     interrupted: CourseInterrupted | None = None
     try:
-        _execute(client, _kernel_env(fast))
+        execute_stoppably(client, _kernel_env(fast))
     except CourseInterrupted as exc:
         interrupted = exc
     except Exception as exc:  # noqa: BLE001 - any failure is reported, the course goes on
@@ -320,7 +201,7 @@ def run_chapter(path: Path, build_dir: Path, fast: bool = False, timeout: int = 
         result.cell_index = index
         result.cell_source = notebook.cells[index].source if index is not None else ""
         result.error_name = "CourseInterrupted"
-        result.error_message = _stopped_here(interrupted)
+        result.error_message = stopped_here(interrupted)
     elif error is not None:
         result.cell_index = index
         if index is not None:
@@ -347,76 +228,6 @@ def run_chapter(path: Path, build_dir: Path, fast: bool = False, timeout: int = 
     return result
 
 
-def _execute(client, env: dict[str, str]) -> None:
-    """Run ``client`` (an nbclient ``NotebookClient``) on an event loop of its own.
-
-    On :class:`CourseInterrupted` (raised by a signal handler of :func:`run_course`)
-    the execution is cancelled and the kernel shut down at once, then the exception is
-    raised again; a second signal does not cut that cleanup short.
-
-    Raises:
-        CourseInterrupted: after the cleanup, when a signal stopped the run.
-        Exception: whatever nbclient raised (failing cell, timeout, dead kernel).
-    """
-    loop = _SignalsToRunner()
-    stopped: CourseInterrupted | None = None
-    error: Exception | None = None
-    try:
-        task = loop.create_task(client.async_execute(env=env))
-        try:
-            loop.run_until_complete(task)
-        except CourseInterrupted as exc:
-            stopped = exc
-            client.shutdown_kernel = "immediate"
-            _finish(loop, [task])  # nbclient's own cleanup shuts the kernel down
-            km = client.km
-            if km is not None and km.has_kernel:  # stopped before nbclient's cleanup began
-                _finish(loop, [loop.create_task(_shutdown_now(km))])
-        except Exception as exc:  # noqa: BLE001 - raised again below, after the cleanup
-            error = exc
-    finally:
-        late = _finish(loop, list(asyncio.all_tasks(loop)))
-        try:
-            loop.run_until_complete(loop.shutdown_asyncgens())
-        except CourseInterrupted as exc:
-            late = late or exc
-        loop.close()
-    if stopped is not None or late is not None:
-        raise stopped or late
-    if error is not None:
-        raise error
-
-
-async def _shutdown_now(km) -> None:
-    result = km.shutdown_kernel(now=True)
-    if asyncio.iscoroutine(result):
-        await result
-
-
-def _finish(loop, tasks) -> CourseInterrupted | None:
-    """Cancel ``tasks`` and run ``loop`` until they end (at most :data:`KERNEL_STOP_SECONDS`).
-
-    Returns:
-        The :class:`CourseInterrupted` a signal raised meanwhile (the cleanup goes on
-        regardless), else ``None``.
-    """
-    pending = [task for task in tasks if not task.done()]
-    for task in pending:
-        task.cancel()
-    stopped = None
-    deadline = time.monotonic() + KERNEL_STOP_SECONDS
-    while pending and time.monotonic() < deadline:
-        try:
-            loop.run_until_complete(asyncio.wait(pending, timeout=deadline - time.monotonic()))
-        except CourseInterrupted as exc:
-            stopped = stopped or exc
-        pending = [task for task in pending if not task.done()]
-    for task in tasks:
-        if task.done() and not task.cancelled():
-            task.exception()  # retrieved: no "exception was never retrieved" warning
-    return stopped
-
-
 def _write_outputs(notebook, filename: str, build_dir: Path) -> None:
     import nbformat
     from nbconvert import HTMLExporter
@@ -426,108 +237,6 @@ def _write_outputs(notebook, filename: str, build_dir: Path) -> None:
     nbformat.write(notebook, build_dir / "notebooks" / filename)
     body, _ = HTMLExporter().from_notebook_node(notebook)
     (build_dir / "html" / filename.replace(".ipynb", ".html")).write_text(body, encoding="utf-8")
-
-
-def format_seconds(seconds: float) -> str:
-    """``"42.0 s"`` below a minute, else ``"3 min 05 s"``."""
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, rest = divmod(int(round(seconds)), 60)
-    return f"{minutes} min {rest:02d} s"
-
-
-def _source_head(source: str, lines: int = 6) -> str:
-    head = source.splitlines()[:lines]
-    if len(source.splitlines()) > lines:
-        head.append("...")
-    return "\n".join(head)
-
-
-def write_report(results: list[ChapterResult], build_dir: Path, fast: bool,
-                 total_seconds: float, stopped_by: str | None = None) -> Path:
-    """Write ``build_dir/report.md`` and return its path.
-
-    Args:
-        results: one :class:`ChapterResult` per chapter, in order (``"not run"`` ones
-            included).
-        build_dir: the output folder.
-        fast: whether the run was in fast mode.
-        total_seconds: wall time of the whole run.
-        stopped_by: the signal name (``"SIGINT"``) when a signal stopped the run.
-    """
-    inherited = os.environ.get("SEGEN_FAST", "").strip().lower() in ("1", "true", "yes", "on")
-    mode = "fast (SEGEN_FAST=1)" if fast or inherited else "learner"
-    ran = [r for r in results if r.ran]
-    ok = [r for r in ran if r.ok]
-    failed = [r for r in ran if not r.ok and not r.interrupted]
-    interrupted = [r for r in ran if r.interrupted]
-    not_run = [r for r in results if not r.ran]
-    counts = f"{len(ran)} run, {len(ok)} ok, {len(failed)} failed"
-    if interrupted or not_run:
-        counts += f", {len(interrupted)} interrupted, {len(not_run)} not run"
-    lines = [
-        "# segen course run",
-        "",
-        f"- date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
-        f"- mode: {mode}",
-        f"- Python {sys.version.split()[0]}, {os.cpu_count()} CPU cores",
-        f"- chapters: {counts}; total {format_seconds(total_seconds)}",
-    ]
-    if stopped_by:
-        where = f" during {interrupted[0].name}" if interrupted else ""
-        lines.append(f"- **stopped by {stopped_by}**{where}: the chapters marked"
-                     f" \"not run\" were not executed")
-    lines += [
-        "",
-        "| chapter | status | time | key metric |",
-        "|---|---|---|---|",
-    ]
-    for r in results:
-        metric = ", ".join(f"{k}={v}" for k, v in r.metrics.items()) or "–"
-        time_text = format_seconds(r.seconds) if r.ran else "–"
-        lines.append(f"| {r.name} | {r.status} | {time_text} | {metric} |")
-    for title, chosen in (("Failures", failed), ("Interrupted", interrupted)):
-        if chosen:
-            lines += ["", f"## {title}"]
-        for r in chosen:
-            if not r.readable:
-                where = "the notebook could not be read"
-            elif r.cell_index is not None:
-                where = f"cell {r.cell_index} (index from 0, Markdown cells counted)"
-            else:
-                where = "before the first cell"
-            lines += ["", f"### {r.name}: {where}", "", f"**{r.error_name}**: {r.error_message}"]
-            if r.cell_source:
-                lines += ["", "```python", _source_head(r.cell_source), "```"]
-            if r.readable:
-                lines += ["", f"Executed notebook: `notebooks/{r.name}.ipynb`, "
-                              f"rendered: `html/{r.name}.html` (under the build folder)."]
-    build_dir.mkdir(parents=True, exist_ok=True)
-    path = build_dir / "report.md"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def _install_stop_handlers() -> dict[int, object]:
-    """Make SIGINT and SIGTERM raise :class:`CourseInterrupted`; return the previous handlers.
-
-    Only the main thread can set signal handlers: elsewhere nothing is installed (``{}``).
-    """
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-    previous = {}
-    for name in STOP_SIGNALS:
-        signum = getattr(signal, name, None)
-        if signum is not None:
-            previous[signum] = signal.signal(signum, _raise_interrupted)
-    return previous
-
-
-def _restore_stop_handlers(previous: dict[int, object]) -> None:
-    """Put back the handlers :func:`_install_stop_handlers` replaced."""
-    for signum, handler in previous.items():
-        # None: the handler was not set from Python; the default is the closest.
-        signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
 def run_course(only: list[str] | None = None, fast: bool = False, timeout: int = DEFAULT_TIMEOUT,
@@ -568,7 +277,7 @@ def run_course(only: list[str] | None = None, fast: bool = False, timeout: int =
     results: list[ChapterResult] = []
     stopped: CourseInterrupted | None = None
     start = time.perf_counter()
-    previous = _install_stop_handlers()
+    previous = install_stop_handlers()
     try:
         started, chapter_start = 0, start  # chapters begun; when the last one began
         try:
@@ -590,13 +299,13 @@ def run_course(only: list[str] | None = None, fast: bool = False, timeout: int =
                     name=chapters[len(results)].stem, ok=False,
                     seconds=time.perf_counter() - chapter_start,
                     interrupted=True, error_name="CourseInterrupted",
-                    error_message=_stopped_here(exc)))
+                    error_message=stopped_here(exc)))
             results += [ChapterResult(name=path.stem, ok=False, seconds=0.0, ran=False)
                         for path in chapters[len(results):]]
         report = write_report(results, build_dir, fast, time.perf_counter() - start,
                               stopped_by=stopped.signal_name if stopped else None)
     finally:
-        _restore_stop_handlers(previous)
+        restore_stop_handlers(previous)
     if stopped is not None:
         stopped.results, stopped.report = results, report
         raise stopped
