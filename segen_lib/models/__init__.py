@@ -2,14 +2,16 @@
 
 - :mod:`~segen_lib.models.unet`: the U-Net, and the article's U-Net as printed and repaired (chapter 02).
 - :mod:`~segen_lib.models.dcgan`: the DCGAN generator and discriminator (chapter 04).
-- :mod:`~segen_lib.models.gan`: ``GAN`` and ``ConditionalGAN``, with the training step (chapter 04).
+- :mod:`~segen_lib.models.gan`: ``GAN``, with the training step (chapter 04).
+- :mod:`~segen_lib.models.conditional_gan`: ``ConditionalGAN`` (chapter 04).
 - :mod:`~segen_lib.models.wgan`: ``WGANGP`` (chapter 04).
 - :mod:`~segen_lib.models.weight_average`: sampling from a moving average of the weights (chapter 04).
 - :mod:`~segen_lib.models.backend_step`: the TensorFlow/JAX plumbing behind the training step.
 """
 
 from segen_lib.models.dcgan import build_discriminator, build_generator
-from segen_lib.models.gan import DCGAN_PAPER, GAN, ConditionalGAN
+from segen_lib.models.conditional_gan import ConditionalGAN
+from segen_lib.models.gan import DCGAN_PAPER, GAN
 from segen_lib.models.unet import UNet, build_article_unet, build_unet, check_input_shape
 from segen_lib.models.weight_average import averaged_copy, recalibrate_batch_norm
 from segen_lib.models.wgan import WGANGP
