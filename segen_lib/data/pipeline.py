@@ -29,7 +29,7 @@ import numpy as np
 
 from segen_lib import checks
 
-__all__ = ["array_batches", "first_batch"]
+__all__ = ["array_batches", "first_batch", "readable_data"]
 
 def _hide_fit_shuffle_warning() -> None:
     """Hide Keras's warning that ``fit(dataset)`` ignores ``shuffle=True`` (done on import).
@@ -139,8 +139,6 @@ def first_batch(data):
         >>> images.shape, labels.shape
         ((2, 2), (2,))
     """
-    from segen_lib import checks
-
     if isinstance(data, keras.utils.PyDataset):
         batch = data[0]
     else:
@@ -154,3 +152,26 @@ def first_batch(data):
         if batch is None:
             return None
     return keras.tree.map_structure(checks.concrete, batch)
+
+
+def readable_data(x, y=None):
+    """``(x, y)`` as ``fit`` will first see them, as NumPy: the arrays, or a dataset's first batch.
+
+    The common front of the models' input checks (``GAN.fit``, ``UNet.fit``/``predict``):
+    ``y`` comes from the batch for a dataset, as given otherwise (``None`` stays ``None``).
+
+    Returns:
+        ``(x, y)``, or ``None`` when nothing can be read now (a Python generator, which
+        reading would use up, or a symbolic tensor).
+
+    Example:
+        >>> readable_data(array_batches(np.ones((5, 2)), np.arange(5), batch_size=2, shuffle=False))[1]
+        array([0, 1])
+    """
+    batch = first_batch(x)
+    if batch is not None:
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(batch)
+    x = checks.concrete(x)
+    if x is None:
+        return None
+    return x, None if y is None else checks.concrete(y)

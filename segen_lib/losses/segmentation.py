@@ -112,9 +112,8 @@ class DiceCrossentropy(keras.losses.Loss):
                              + f", received shape {tuple(y_true.shape)} for predictions "
                                f"{tuple(y_pred.shape)}.")
         values = checks.concrete(y_true)
-        if values is not None:  # an eager call: the values can be read (not inside fit's step)
-            checks.label_masks(values.reshape((-1,) + values.shape[-2:]) if rank == 2 else values,
-                               "y_true", self.num_classes)
+        if values is not None and values.ndim in (3, 4):  # an eager call on masks: read them
+            checks.label_masks(values, "y_true", self.num_classes)
         return y_true
 
     def get_config(self):

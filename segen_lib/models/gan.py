@@ -200,12 +200,9 @@ class GAN(keras.Model):
             raise ValueError("samples is empty.")
 
     def _check_fit_data(self, x, y):
-        batch = pipeline.first_batch(x)
-        if batch is not None:  # a dataset: check its first batch
-            x, y, _ = keras.utils.unpack_x_y_sample_weight(batch)
-        elif checks.concrete(x) is None:
-            return  # a Python generator: it cannot be read without being used up
-        self.check_data(checks.concrete(x), None if y is None else checks.concrete(y))
+        data = pipeline.readable_data(x, y)   # the arrays, or a dataset's first batch
+        if data is not None:   # None: a Python generator, which reading would use up
+            self.check_data(*data)
 
     # Compile and fit ----------------------------------------------------------------------
     def compile(self, d_optimizer=None, g_optimizer=None, loss: str = "hinge",

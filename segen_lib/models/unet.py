@@ -28,7 +28,7 @@ from keras import layers
 
 from segen_lib import checks
 
-from segen_lib.data.pipeline import first_batch
+from segen_lib.data.pipeline import readable_data
 
 UPSAMPLING_MODES = ("transpose", "resize")
 OUTPUTS = ("probabilities", "logits")
@@ -136,15 +136,13 @@ class UNet(keras.Model):
                              f"images {tuple(images.shape[1:3])}: they must be equal.")
 
     def _check_data(self, x, y=None):
-        batch = first_batch(x)
-        if batch is not None:
-            x, y, _ = keras.utils.unpack_x_y_sample_weight(batch)
-        elif checks.concrete(x) is None:
+        data = readable_data(x, y)
+        if data is None:
             return  # a generator or a symbolic input: nothing to read now
-        x = checks.concrete(x)
-        self.check_images(x)
-        if y is not None:
-            self.check_masks(y, x)
+        images, masks = data
+        self.check_images(images)
+        if masks is not None:
+            self.check_masks(masks, images)
 
     def __call__(self, inputs, *args, **kwargs):
         # Checked before Keras wraps the call (its error would repeat the whole input).
