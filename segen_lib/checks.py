@@ -304,7 +304,7 @@ def class_labels(values, name: str, num_classes: int) -> np.ndarray:
     return array
 
 
-def label_masks(values, name: str, num_classes: int) -> np.ndarray:
+def label_masks(values, name: str, num_classes: int, ignore_index: int | None = None) -> np.ndarray:
     """Segmentation masks checked against ``num_classes``; returned as they came.
 
     Accepted forms:
@@ -314,11 +314,37 @@ def label_masks(values, name: str, num_classes: int) -> np.ndarray:
     - ``num_classes > 1``: integer labels ``(n, h, w)`` or ``(n, h, w, 1)`` in
       ``0 .. num_classes - 1``, or one-hot ``(n, h, w, num_classes)`` in [0, 1].
 
+    With ``ignore_index`` (255 in Cityscapes train ids and Pascal VOC: pixels without a
+    class, which the consumer leaves out), integer labels of ``num_classes > 1`` may also
+    hold that label; a batch may even be all ignored. Binary and one-hot masks have no
+    ignore label: for ``num_classes == 1`` a 0/255 mask is still the classic mistake.
+
+    Args:
+        values: the masks (concrete values: NumPy or an eager tensor).
+        name: the argument's name, for the message.
+        num_classes: the consumer's classes (1: binary).
+        ignore_index: the label the consumer leaves out (``DiceCrossentropy``'s
+            ``ignore_index``, ``keras.losses.SparseCategoricalCrossentropy``'s
+            ``ignore_class``), outside ``0 .. num_classes - 1``; ``None``: none.
+
     Raises:
         ValueError: a wrong rank or channel count, NaN, fractions, or values outside the
-            range: binary masks stored as 0/255 are told to use ``mask // 255``.
+            range: binary masks stored as 0/255 are told to use ``mask // 255``, and
+            multi-class masks holding 255 without an ``ignore_index`` are told which
+            losses leave 255 out. Also an ``ignore_index`` that is a class.
+
+    Example:
+        >>> masks = np.array([[[0, 1], [2, 255]]], np.uint8)     # 255: no class (ignored)
+        >>> label_masks(masks, "masks", num_classes=3, ignore_index=255).shape
+        (1, 2, 2)
     """
     num_classes = positive_int(num_classes, "num_classes")
+    if ignore_index is not None:
+        ignore_index = integer(ignore_index, "ignore_index")
+        if 0 <= ignore_index < num_classes:
+            raise ValueError(f"ignore_index must be a label outside the classes 0..{num_classes - 1}, "
+                             f"received {ignore_index} (num_classes={num_classes}): pass "
+                             "ignore_index=None if every label is a class.")
     array = np.asarray(values)
     if array.ndim not in (3, 4):
         raise ValueError(f"{name} must be masks (n, height, width) or (n, height, width, "
@@ -347,9 +373,21 @@ def label_masks(values, name: str, num_classes: int) -> np.ndarray:
         return array
     labels = _whole_numbers(array, name, f"class labels in 0..{num_classes - 1}",
                             "take argmax(axis=-1) of the class probabilities first")
-    if labels.min() < 0 or labels.max() >= num_classes:
+    ignored = labels == ignore_index if ignore_index is not None else np.zeros(labels.shape, bool)
+    classes = labels[~ignored]
+    if classes.size and (classes.min() < 0 or classes.max() >= num_classes):
+        besides = f" (besides {ignore_index}, the ignore label)" if ignored.any() else ""
+        if ignore_index is None and classes.max() == 255 and num_classes < 255:
+            hint = ("255 is the usual ignore label (Cityscapes void, Pascal VOC borders): "
+                    f"train with a loss that leaves it out, DiceCrossentropy(num_classes={num_classes}) "
+                    "(ignore_index=255 by default) or keras.losses.SparseCategoricalCrossentropy("
+                    "ignore_class=255), or fix the masks")
+        elif num_classes == 19 and classes.min() >= 0 and classes.max() <= 33:
+            hint = ("Cityscapes label ids 0..33 become the 19 train ids with "
+                    "segen_lib.data.label_spaces.LABEL_ID_TO_TRAIN_ID[masks]")
+        else:
+            hint = f"build the model and the loss with num_classes={classes.max() + 1}, or fix the masks"
         raise ValueError(f"{name} must hold class labels in 0..{num_classes - 1} "
                          f"(num_classes={num_classes}), received labels in "
-                         f"{labels.min()}..{labels.max()}: build the model and the loss with "
-                         f"num_classes={labels.max() + 1}, or fix the masks.")
+                         f"{classes.min()}..{classes.max()}{besides}: {hint}.")
     return array

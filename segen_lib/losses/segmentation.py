@@ -11,6 +11,7 @@ import keras
 from keras import ops
 
 from segen_lib import checks
+from segen_lib.data.label_spaces import IGNORE_LABEL
 
 __all__ = ["DiceCrossentropy"]
 
@@ -33,11 +34,21 @@ class DiceCrossentropy(keras.losses.Loss):
     holds), as :mod:`segen_lib.metrics` leaves such classes out of the mean IoU. False
     positives of an absent class are still paid for by the cross-entropy.
 
+    Pixels labelled ``ignore_index`` (255: Cityscapes void, Pascal VOC borders) are left
+    out of both terms: the cross-entropy is the mean over the other pixels, and the Dice
+    sums skip them, so whatever the model predicts there changes neither the loss nor its
+    gradients. This applies to integer labels of ``num_classes > 1`` only; binary masks
+    (``num_classes=1``) and one-hot masks have no ignore label. For plain cross-entropy,
+    Keras's own way is ``keras.losses.SparseCategoricalCrossentropy(ignore_class=255)``.
+
     Args:
         num_classes: 1 for binary masks (one sigmoid channel, labels in {0, 1}),
-            else the number of classes (softmax outputs, integer labels).
+            else the number of classes (softmax outputs, integer labels). With the
+            default ``ignore_index=255``, at most 255 classes.
         dice_weight: weight :math:`w` of the Dice term.
         from_logits: whether predictions are logits.
+        ignore_index: the label of pixels left out (outside ``0..num_classes-1``);
+            ``None``: every pixel counts.
 
     Masks may be integer labels ``(batch, h, w)`` or ``(batch, h, w, 1)``, or one-hot
     ``(batch, h, w, num_classes)``; predictions are ``(batch, h, w, max(num_classes, 1))``.
@@ -48,6 +59,7 @@ class DiceCrossentropy(keras.losses.Loss):
             eagerly, masks whose values do not fit ``num_classes``
             (:func:`segen_lib.checks.label_masks`: labels out of range, 0/255 binary
             masks). Inside ``fit``, :class:`segen_lib.models.UNet` checks the masks first.
+            At construction: an ``ignore_index`` that is one of the classes.
 
     Example:
         >>> import numpy as np
@@ -56,17 +68,28 @@ class DiceCrossentropy(keras.losses.Loss):
         >>> perfect = np.eye(3, dtype="float32")[masks]          # (batch, height, width, 3)
         >>> round(float(loss(masks, perfect)), 4)
         0.0
+        >>> masks[0, 0, 0] = 255                                 # an ignored pixel
+        >>> round(float(loss(masks, perfect)), 4)                # what is predicted there is not counted
+        0.0
         >>> # model.compile(optimizer="adam", loss=DiceCrossentropy(num_classes=11))
     """
 
     def __init__(self, num_classes: int, dice_weight: float = 1.0, from_logits: bool = False,
-                 name: str = "dice_crossentropy", **kwargs):
+                 ignore_index: int | None = IGNORE_LABEL, name: str = "dice_crossentropy", **kwargs):
         num_classes = checks.positive_int(num_classes, "num_classes")
         dice_weight = checks.number(dice_weight, "dice_weight", minimum=0.0)
+        if ignore_index is not None:
+            ignore_index = checks.integer(ignore_index, "ignore_index")
+            if 0 <= ignore_index < num_classes:
+                raise ValueError(f"ignore_index must be a label outside the classes "
+                                 f"0..{num_classes - 1}, received {ignore_index} "
+                                 f"(num_classes={num_classes}): pass ignore_index=None if every "
+                                 "label is a class.")
         super().__init__(name=name, **kwargs)
         self.num_classes = num_classes
         self.dice_weight = dice_weight
         self.from_logits = bool(from_logits)
+        self.ignore_index = ignore_index
 
     def call(self, y_true, y_pred):
         y_true = self._checked_targets(y_true, y_pred)
@@ -85,10 +108,22 @@ class DiceCrossentropy(keras.losses.Loss):
             labels = ops.cast(y_true, "int32")
             if len(labels.shape) == len(y_pred.shape):  # (batch, h, w, 1) labels
                 labels = ops.squeeze(labels, axis=-1)
+            probabilities = ops.softmax(y_pred, axis=-1) if self.from_logits else y_pred
+            if self.ignore_index is not None:
+                # Ignored pixels get label 0 (one_hot and the cross-entropy need a class),
+                # then weight 0: they count in neither term.
+                valid = ops.not_equal(labels, self.ignore_index)
+                labels = ops.where(valid, labels, ops.zeros_like(labels))
+                weights = ops.cast(valid, y_pred.dtype)
+                probabilities = probabilities * ops.expand_dims(weights, -1)
             cross_entropy = keras.losses.sparse_categorical_crossentropy(
                 labels, y_pred, from_logits=self.from_logits)
-            probabilities = ops.softmax(y_pred, axis=-1) if self.from_logits else y_pred
             one_hot = ops.one_hot(labels, self.num_classes, dtype=y_pred.dtype)
+            if self.ignore_index is not None:
+                one_hot = one_hot * ops.expand_dims(weights, -1)
+                cross_entropy = ops.where(valid, cross_entropy, ops.zeros_like(cross_entropy))
+                # The mean over the pixels that count (0 when a batch is all ignored).
+                cross_entropy = ops.sum(cross_entropy) / ops.maximum(ops.sum(weights), 1.0)
         # Dice per class over the whole batch, averaged over the classes present in the truth.
         pixel_axes = tuple(range(len(probabilities.shape) - 1))
         dice = keras.losses.dice(one_hot, probabilities, axis=pixel_axes)
@@ -113,9 +148,10 @@ class DiceCrossentropy(keras.losses.Loss):
                                f"{tuple(y_pred.shape)}.")
         values = checks.concrete(y_true)
         if values is not None and values.ndim in (3, 4):  # an eager call on masks: read them
-            checks.label_masks(values, "y_true", self.num_classes)
+            checks.label_masks(values, "y_true", self.num_classes, self.ignore_index)
         return y_true
 
     def get_config(self):
         return {**super().get_config(), "num_classes": self.num_classes,
-                "dice_weight": self.dice_weight, "from_logits": self.from_logits}
+                "dice_weight": self.dice_weight, "from_logits": self.from_logits,
+                "ignore_index": self.ignore_index}

@@ -21,6 +21,7 @@ fit its classes) and says what to do.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
 import keras
@@ -83,7 +84,11 @@ class UNet(keras.Model):
       :func:`check_input_shape` says, instead of a concatenation error deep inside);
     - masks (``fit``/``evaluate`` targets): :func:`segen_lib.checks.label_masks` against
       the model's classes (0/255 binary masks, labels out of range, wrong channels), and
-      the images' height and width.
+      the images' height and width. The ignore label (255 in Cityscapes train ids and
+      Pascal VOC) is accepted when the compiled loss leaves it out: it declares an
+      ``ignore_index`` (:class:`segen_lib.losses.DiceCrossentropy`, 255 by default) or an
+      ``ignore_class`` (``keras.losses.SparseCategoricalCrossentropy(ignore_class=255)``);
+      with another loss, 255 is refused (it would train as a class that does not exist).
 
     Inside a compiled step these values could not raise a clear error (a label out of
     range gives a NaN loss under XLA), so they are checked here, once, before it.
@@ -126,11 +131,23 @@ class UNet(keras.Model):
                 raise ValueError(f"{name} is empty (shape {values.shape}).")
 
     def check_masks(self, masks, images=None, name: str = "masks"):
-        """Check a batch of masks against this U-Net's classes (and the images' size)."""
+        """Check a batch of masks against this U-Net's classes (and the images' size).
+
+        Labels equal to the compiled loss's ignore label (its ``ignore_index`` or
+        ``ignore_class`` attribute) are accepted for ``num_classes > 1``.
+        """
         values = checks.concrete(masks)
         if values is None:
             return
-        checks.label_masks(values, name, self.num_classes)
+        ignore_index = None
+        for attribute in ("ignore_index", "ignore_class"):   # DiceCrossentropy, Keras's losses
+            value = getattr(getattr(self, "loss", None), attribute, None)
+            if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+                ignore_index = int(value)
+                break
+        if self.num_classes == 1 or (ignore_index is not None and 0 <= ignore_index < self.num_classes):
+            ignore_index = None   # binary masks have no ignore label; a class label is in range anyway
+        checks.label_masks(values, name, self.num_classes, ignore_index=ignore_index)
         if images is not None and tuple(values.shape[1:3]) != tuple(images.shape[1:3]):
             raise ValueError(f"{name} have height and width {tuple(values.shape[1:3])} but the "
                              f"images {tuple(images.shape[1:3])}: they must be equal.")
