@@ -4,7 +4,40 @@ Everything is offline: files come from ``data/`` (checked against SHA256SUMS) or
 are generated from a seed.
 """
 
+from segen_lib.data.corruptions import (
+    CORRUPTIONS,
+    SEVERITIES,
+    RandomGaussianNoise,
+    corrupt,
+    photometric_augmentation,
+)
+from segen_lib.data.label_spaces import (
+    CITYSCAPES_CLASS_NAMES,
+    CITYSCAPES_LABELS,
+    CITYSCAPES_PALETTE,
+    IGNORE_LABEL,
+    LABEL_ID_TO_TRAIN_ID,
+    colorize,
+)
 from segen_lib.data.pipeline import array_batches
+from segen_lib.data.real_sets import (
+    OXFORD_PETS_CLASS_NAMES,
+    PASCAL_VOC_CLASS_NAMES,
+    PASCAL_VOC_PALETTE,
+    DataLayoutError,
+    MissingDataError,
+    load_cityscapes,
+    load_oxford_pets,
+    load_pascal_voc,
+    voc_colormap,
+)
+from segen_lib.data.road_scenes import (
+    LIGHTING,
+    ROAD_CLASS_NAMES,
+    ROAD_TRAIN_IDS,
+    WEATHER,
+    make_road_scenes,
+)
 from segen_lib.data.scenes import (
     DIGIT_CLASS_NAMES,
     LIT_THRESHOLD,
@@ -37,3 +70,9 @@ __all__ = [
     "medical_modality", "verify",
 ]
 __all__ += ["mixture_pdf", "ring_centres", "sample_mixture", "sample_ring"]
+__all__ += ["CORRUPTIONS", "SEVERITIES", "corrupt", "RandomGaussianNoise", "photometric_augmentation",
+            "CITYSCAPES_CLASS_NAMES", "CITYSCAPES_LABELS", "CITYSCAPES_PALETTE", "IGNORE_LABEL", "LABEL_ID_TO_TRAIN_ID",
+            "colorize", "OXFORD_PETS_CLASS_NAMES", "PASCAL_VOC_CLASS_NAMES", "PASCAL_VOC_PALETTE",
+            "DataLayoutError", "MissingDataError", "load_cityscapes", "load_oxford_pets",
+            "load_pascal_voc", "voc_colormap",
+            "LIGHTING", "ROAD_CLASS_NAMES", "ROAD_TRAIN_IDS", "WEATHER", "make_road_scenes"]

@@ -6,3 +6,5 @@ from segen_lib.metrics.fid import (extract_features, fid, frechet_distance,
 from segen_lib.metrics.modes import ModeCoverage, count_modes, reverse_kl
 from segen_lib.metrics.segmentation import (confusion_matrix, format_report, mean_iou, per_class_dice,
                                             per_class_iou, segmentation_report)
+from segen_lib.metrics.robustness import (corruption_iou, format_corruption_table,
+                                          mean_corruption_iou, predict_labels)

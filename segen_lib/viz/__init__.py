@@ -2,8 +2,9 @@
 
 from segen_lib.viz.cnn import feature_maps, plot_confusion_matrix
 from segen_lib.viz.images import image_grid, mask_overlay, to_display, training_curves
+from segen_lib.viz.robustness import robustness_curves
 from segen_lib.viz.toy import curves, gan_1d_panels, scatter_panels
 
 __all__ = ["plot_confusion_matrix", "feature_maps", "image_grid", "mask_overlay", "to_display",
            "training_curves"]
-__all__ += ["curves", "gan_1d_panels", "scatter_panels"]
+__all__ += ["curves", "gan_1d_panels", "scatter_panels", "robustness_curves"]

@@ -1,0 +1,127 @@
+"""Robustness of a segmenter: mean IoU under corruptions at graded severities.
+
+Introduced in ``notebooks/05_driving_scenes.ipynb``. The protocol of Hendrycks and
+Dietterich (2019, ImageNet-C) applied to segmentation: one trained model, one test set,
+every corruption of :mod:`segen_lib.data.corruptions` at every severity; the score is the
+mean IoU on each corrupted copy, and the summary is its mean over all corruptions and
+severities (the segmentation counterpart of ImageNet-C's mean corruption accuracy).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from segen_lib import checks
+from segen_lib.data.corruptions import CORRUPTIONS, SEVERITIES, corrupt
+from segen_lib.metrics.segmentation import mean_iou
+
+
+def predict_labels(model, images, batch_size: int = 128) -> np.ndarray:
+    """Class ids ``(batch, height, width)`` predicted by a segmenter: argmax of its output.
+
+    Args:
+        model: a Keras model mapping ``(batch, height, width, channels)`` images to
+            ``(batch, height, width, num_classes)`` scores (probabilities or logits), or
+            one sigmoid channel for binary segmentation (thresholded at 0.5).
+        images: a batch of images for it.
+        batch_size: images per forward pass.
+
+    Returns:
+        int64 ``(batch, height, width)`` array.
+    """
+    batch_size = checks.positive_int(batch_size, "batch_size")
+    scores = np.asarray(model.predict(images, batch_size=batch_size, verbose=0))
+    if scores.shape[-1] == 1:
+        return (scores[..., 0] > 0.5).astype(np.int64)
+    return scores.argmax(-1)
+
+
+def corruption_iou(model, images, masks, num_classes: int,
+                   corruptions: Sequence[str] = CORRUPTIONS, seed: int = 0, batch_size: int = 128) -> dict[str, list[float]]:
+    """Mean IoU of ``model`` on clean and corrupted copies of one test set.
+
+    Args:
+        model: a segmenter, as :func:`predict_labels` takes it.
+        images: ``(batch, height, width, channels)`` test images, floats in [0, 1].
+        masks: ``(batch, height, width)`` class ids (255 = ignore).
+        num_classes: number of classes of the model's output.
+        corruptions: names from :data:`segen_lib.data.CORRUPTIONS`; each is applied at
+            every severity of :data:`segen_lib.data.SEVERITIES` (1, 2, 3).
+        seed: seed of the corruptions' random parts (the same for every model compared).
+        batch_size: images per forward pass.
+
+    Returns:
+        ``{"clean": [iou], corruption: [iou at each severity], ...}``.
+
+    Raises:
+        ValueError: bad images (see :func:`segen_lib.data.corrupt`), an unknown corruption,
+            masks that do not fit ``num_classes``.
+
+    Example:
+        >>> import keras
+        >>> from segen_lib.data import make_road_scenes
+        >>> images, masks = make_road_scenes(2, image_size=(16, 32))
+        >>> model = keras.Sequential([keras.Input((16, 32, 3)), keras.layers.Conv2D(19, 1)])
+        >>> table = corruption_iou(model, images, masks, 19, corruptions=["fog"])
+        >>> list(table), len(table["fog"])
+        (['clean', 'fog'], 3)
+    """
+    num_classes = checks.positive_int(num_classes, "num_classes")
+    seed = checks.integer(seed, "seed", minimum=0)
+    for name in corruptions:
+        checks.one_of(name, "corruption", CORRUPTIONS)
+    # every corrupted copy in one forward pass: one call of predict instead of 19
+    copies = [images] + [corrupt(images, name, severity, seed)
+                         for name in corruptions for severity in SEVERITIES]
+    labels = np.split(predict_labels(model, np.concatenate(copies), batch_size), len(copies))
+    scores = iter(mean_iou(masks, predicted, num_classes) for predicted in labels)
+    table = {"clean": [next(scores)]}
+    for name in corruptions:
+        table[name] = [next(scores) for _ in SEVERITIES]
+    return table
+
+
+def mean_corruption_iou(table: dict[str, list[float]]) -> float:
+    """Mean IoU over every corruption and severity of a :func:`corruption_iou` table.
+
+    Raises:
+        ValueError: a table without any corruption.
+
+    Example:
+        >>> round(mean_corruption_iou({"clean": [0.9], "fog": [0.8, 0.6], "night": [0.7, 0.5]}), 4)
+        0.65
+    """
+    values = [iou for name, row in table.items() if name != "clean" for iou in row]
+    if not values:
+        raise ValueError(f"the table holds no corruption (keys {list(table)}): make it with "
+                         "corruption_iou(model, images, masks, num_classes).")
+    return float(np.mean(values))
+
+
+def format_corruption_table(tables: dict[str, dict[str, list[float]]]) -> str:
+    """A Markdown table comparing models: one row per corruption and severity.
+
+    Args:
+        tables: ``{model name: corruption_iou(...) table}``, all made with the same
+            corruptions and severities.
+
+    Example:
+        >>> print(format_corruption_table({"plain": {"clean": [0.9], "fog": [0.5]}}))
+        | condition | plain |
+        |---|---:|
+        | clean | 0.900 |
+        | fog 1 | 0.500 |
+        | **mean over corruptions** | **0.500** |
+    """
+    names = list(tables)
+    first = tables[names[0]]
+    lines = ["| condition | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    for key, row in first.items():
+        for index in range(len(row)):
+            label = key if key == "clean" else f"{key} {index + 1}"
+            lines.append(f"| {label} | " + " | ".join(f"{tables[n][key][index]:.3f}" for n in names) + " |")
+    lines.append("| **mean over corruptions** | "
+                 + " | ".join(f"**{mean_corruption_iou(tables[n]):.3f}**" for n in names) + " |")
+    return "\n".join(lines)
