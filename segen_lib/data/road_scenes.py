@@ -33,6 +33,7 @@ import numpy as np
 
 from segen_lib import checks
 from segen_lib.data.label_spaces import CITYSCAPES_CLASS_NAMES
+from segen_lib.data.road_render import CHUNK, render
 
 LIGHTING = ("day", "dusk", "night")
 WEATHER = ("clear", "fog", "rain")
@@ -54,11 +55,11 @@ _SIGN_COLOURS = np.array([[.75, .1, .1], [.1, .25, .65], [.85, .75, .1], [.85, .
                          np.float32)
 
 
-CHUNK = 64
+# CHUNK (64, defined with the renderer): scenes are drawn that many at once, vectorised
+# over the chunk; every random draw is made for a whole chunk, so scene i depends only on
+# the seed and i.
 _SEGMENTS = 6  # buildings or trees along each side of the road
 _BLOCKS = 24  # distant blocks on the horizon
-"""Scenes are drawn in chunks of this many at once (vectorised over the chunk); every
-random draw is made for a whole chunk, so scene ``i`` depends only on the seed and ``i``."""
 
 
 def make_road_scenes(num_images: int, image_size: Sequence[int] = (64, 128), seed: int = 0,
@@ -117,7 +118,7 @@ def make_road_scenes(num_images: int, image_size: Sequence[int] = (64, 128), see
         conditions = np.random.default_rng([seed, chunk, 1])  # its own stream: never moves a layout
         light = np.array(lightings)[conditions.integers(len(lightings), size=CHUNK)[:n]]
         sky_weather = np.array(weathers)[conditions.integers(len(weathers), size=CHUNK)[:n]]
-        images[first:first + n] = scenes.render(light, sky_weather, conditions)
+        images[first:first + n] = render(scenes, light, sky_weather, conditions)
         masks[first:first + n] = scenes.mask
     return images, masks
 
@@ -410,48 +411,6 @@ class _Scenes:
         sign = self.paint(sign, _SIGN, self.colour(_SIGN_COLOURS, 0.05), t, (0.0, 0.05), depth_test=True)
         rim = sign & ~_erode(sign)
         self.albedo[rim] = np.clip(self.albedo[rim] + 0.3, 0, 1)
-
-    # -- conditions: pixels only ---------------------------------------------------------
-    def render(self, lighting: np.ndarray, weather: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """The scenes' RGB images under a lighting and a weather each; masks stay as drawn."""
-        sky = (self.mask == _SKY)[..., None]
-        light = lighting[:, None, None, None]
-        above = np.clip(1 - self.yy / self.horizon, 0, 1)
-        dusk_sky = np.stack(np.broadcast_arrays(0.9 - 0.4 * above, 0.45 + 0.05 * self.coarse,
-                                                0.35 + 0.25 * above), -1)
-        dusk = np.where(sky, dusk_sky, self.albedo * 0.55 * np.float32([1.05, 0.8, 0.65])) + 0.5 * self.glow
-        beam = np.exp(-((self.xx - self.vx) / (0.35 * self.w)) ** 2) * self.ground_t ** 2
-        night = np.where(sky, np.float32([0.02, 0.03, 0.08]) * (1 + 0.2 * self.coarse[..., None]),
-                         self.albedo * (0.15 * np.float32([0.7, 0.8, 1.1]) + 0.5 * beam[..., None]))
-        night += self.glow
-        sun = rng.uniform(0.9, 1.1, CHUNK)[:self.n, None, None, None]
-        image = np.where(light == "dusk", dusk, np.where(light == "night", night, self.albedo * sun))
-        # fog and rain: Koschmieder's law, the transmission falling with distance
-        fog, rain = (weather == "fog")[:, None, None], (weather == "rain")[:, None, None]
-        beta = np.where(fog, rng.uniform(0.25, 0.4, CHUNK)[:self.n, None, None],
-                        np.where(rain, rng.uniform(0.04, 0.08, CHUNK)[:self.n, None, None], 0.0))
-        distance = np.where(sky[..., 0], 50.0, 1 / np.maximum(self.t, 0.02) - 1)
-        transmission = np.exp(-beta * distance)[..., None]
-        airlight = np.select([light == "dusk", light == "night"], [0.45, 0.08], 0.75)
-        image = image * transmission + airlight * (1 - transmission)
-        image = np.where(rain[..., None], image * 0.85 + 0.25 * self._streaks(rng)[..., None], image)
-        noise = np.select([light == "dusk", light == "night"], [0.02, 0.03], 0.01)
-        image = image + noise * rng.normal(0, 1, (CHUNK, self.h, self.w, 3))[:self.n]
-        return np.clip(image, 0, 1).astype(np.float32)
-
-    def _streaks(self, rng) -> np.ndarray:
-        """Rain: short slanted bright streaks, as an ``(n, height, width)`` layer in [0, 1]."""
-        count = int(self.h * self.w * 0.012)
-        shape = (CHUNK, count)
-        length = rng.integers(3, 8, shape)[:self.n]
-        rows = rng.uniform(0, self.h, shape)[:self.n, :, None] + np.arange(8)
-        cols = (rng.uniform(0, self.w, shape)[:self.n, :, None]
-                + np.arange(8) * rng.uniform(0.1, 0.3, shape)[:self.n, :, None])
-        inside = (np.arange(8) < length[..., None]) & (rows < self.h) & (cols < self.w)
-        scene = np.broadcast_to(np.arange(self.n)[:, None, None], inside.shape)
-        layer = np.zeros((self.n, self.h, self.w), np.float32)
-        np.add.at(layer, (scene[inside], rows[inside].astype(int), cols[inside].astype(int)), 1.0)
-        return np.clip(layer, 0, 1)
 
 
 def _smooth_noise(rng: np.random.Generator, n: int, height: int, width: int, cells: int) -> np.ndarray:
