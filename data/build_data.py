@@ -160,7 +160,7 @@ MEDICAL_FILES = {
 def build_medical(wheel: Path) -> None:
     import pydicom
 
-    arrays = {}
+    arrays, spacing, thickness = {}, [], []
     with zipfile.ZipFile(wheel) as archive:
         for name, (filename, _) in MEDICAL_FILES.items():
             dataset = pydicom.dcmread(io.BytesIO(archive.read(f"pydicom/data/test_files/{filename}")))
@@ -169,9 +169,14 @@ def build_medical(wheel: Path) -> None:
             intercept = float(getattr(dataset, "RescaleIntercept", 0.0))
             values = pixels * slope + intercept  # Hounsfield units for CT
             arrays[name] = np.round(values).astype(np.int16)
+            # PixelSpacing (0028,0030): row spacing, column spacing, in mm; every file has it.
+            spacing.append([float(v) for v in dataset.PixelSpacing])
+            thickness.append(float(dataset.SliceThickness))  # (0018,0050), mm
     save_npz(DATA_DIR / "medical_slices.npz", **arrays,
              modality=np.array([MEDICAL_FILES[n][1] for n in arrays]),
-             names=np.array(list(arrays)))
+             names=np.array(list(arrays)),
+             pixel_spacing=np.array(spacing, dtype=np.float64),
+             slice_thickness=np.array(thickness, dtype=np.float64))
 
 
 def update_checksums(names, folder: Path | None = None) -> dict[str, str]:

@@ -11,6 +11,15 @@ from segen_lib.data.corruptions import (
     corrupt,
     photometric_augmentation,
 )
+from segen_lib.data.hounsfield import (
+    HU_TISSUE_NAMES,
+    HU_TISSUES,
+    WINDOWS,
+    apply_window,
+    tissue_areas,
+    tissue_labels,
+    to_hounsfield,
+)
 from segen_lib.data.label_spaces import (
     CITYSCAPES_CLASS_NAMES,
     CITYSCAPES_LABELS,
@@ -18,6 +27,14 @@ from segen_lib.data.label_spaces import (
     IGNORE_LABEL,
     LABEL_ID_TO_TRAIN_ID,
     colorize,
+)
+from segen_lib.data.microscopy import (
+    QUADRANTS,
+    QuadrantSplit,
+    TileSampler,
+    dihedral,
+    quadrant_slices,
+    quadrant_split,
 )
 from segen_lib.data.pipeline import array_batches
 from segen_lib.data.real_sets import (
@@ -57,6 +74,7 @@ from segen_lib.data.shipped import (
     load_mnist,
     load_nuclei,
     medical_modality,
+    medical_pixel_spacing,
     verify,
 )
 from segen_lib.data.toy import mixture_pdf, ring_centres, sample_mixture, sample_ring
@@ -67,7 +85,7 @@ __all__ = [
     "paired_augmentation", "resize_digits",
     "FASHION_MNIST_CLASSES", "MEDICAL_SLICES", "DataFileError", "data_dir",
     "load_fashion_mnist", "load_medical_slices", "load_mnist", "load_nuclei",
-    "medical_modality", "verify",
+    "medical_modality", "medical_pixel_spacing", "verify",
 ]
 __all__ += ["mixture_pdf", "ring_centres", "sample_mixture", "sample_ring"]
 __all__ += ["CORRUPTIONS", "SEVERITIES", "corrupt", "RandomGaussianNoise", "photometric_augmentation",
@@ -76,3 +94,6 @@ __all__ += ["CORRUPTIONS", "SEVERITIES", "corrupt", "RandomGaussianNoise", "phot
             "DataLayoutError", "MissingDataError", "load_cityscapes", "load_oxford_pets",
             "load_pascal_voc", "voc_colormap",
             "LIGHTING", "ROAD_CLASS_NAMES", "ROAD_TRAIN_IDS", "WEATHER", "make_road_scenes"]
+__all__ += ["HU_TISSUE_NAMES", "HU_TISSUES", "WINDOWS", "apply_window", "tissue_areas", "tissue_labels",
+            "to_hounsfield", "QUADRANTS", "QuadrantSplit", "TileSampler", "dihedral", "quadrant_slices",
+            "quadrant_split"]

@@ -281,3 +281,28 @@ def medical_modality(name: str) -> str:
     names = tuple(str(n) for n in arrays["names"])
     checks.one_of(name, "name", names)
     return str(arrays["modality"][names.index(name)])
+
+
+def medical_pixel_spacing(name: str) -> tuple[float, float]:
+    """The pixel spacing of a slice of :func:`load_medical_slices`, from its DICOM header.
+
+    Args:
+        name: one of :data:`MEDICAL_SLICES`.
+
+    Returns:
+        ``(row spacing, column spacing)`` in mm: the centre-to-centre distance between
+        rows and between columns (DICOM ``PixelSpacing``, 0028,0030). A pixel covers
+        their product in mm².
+
+    Raises:
+        ValueError: an unknown slice name.
+
+    Example:
+        >>> medical_pixel_spacing("ct_head")
+        (0.431, 0.431)
+    """
+    arrays = _load("medical_slices.npz")
+    names = tuple(str(n) for n in arrays["names"])
+    checks.one_of(name, "name", names)
+    row, col = arrays["pixel_spacing"][names.index(name)]
+    return float(row), float(col)

@@ -8,3 +8,5 @@ from segen_lib.metrics.segmentation import (confusion_matrix, format_report, mea
                                             per_class_iou, segmentation_report)
 from segen_lib.metrics.robustness import (corruption_iou, format_corruption_table,
                                           mean_corruption_iou, predict_labels)
+from segen_lib.metrics.instances import (DSB_THRESHOLDS, InstanceMatch, dsb_score, instance_iou,
+                                         instance_report, match_instances)
