@@ -160,18 +160,25 @@ def boundary_targets(instances, width: int = 2) -> np.ndarray:
         >>> boundary_targets(np.pad(np.ones((3, 3), int), 1), width=1)[1:4, 1:4].tolist()
         [[2, 2, 2], [2, 1, 2], [2, 2, 2]]
     """
-    from scipy import ndimage
     from skimage import segmentation
 
     instances = _labels(instances, "instances")
     width = checks.integer(width, "width", minimum=1)
     foreground = instances > 0
     boundary = segmentation.find_boundaries(instances, connectivity=1, mode="inner") & foreground
-    if width > 1:
-        # Grow the boundary inside its own object only, never across into a neighbour.
-        grown = ndimage.binary_dilation(boundary, iterations=width - 1)
-        same = ndimage.grey_dilation(np.where(boundary, instances, 0), size=2 * width - 1)
-        boundary |= grown & foreground & (same == instances)
+    # Grow the boundary inside its own object only, never across into a neighbour: a pixel
+    # joins when one of its 4-neighbours is a boundary pixel of the same object. (Whether
+    # a pixel joins must not depend on how the objects are numbered.)
+    rows, cols = instances.shape
+    padded = np.pad(instances, 1)
+    shifts = [(slice(1 + dr, 1 + dr + rows), slice(1 + dc, 1 + dc + cols))
+              for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1))]
+    for _ in range(width - 1):
+        edge = np.pad(boundary, 1)
+        grown = boundary.copy()
+        for shift in shifts:
+            grown |= edge[shift] & (padded[shift] == instances)
+        boundary = grown & foreground
     targets = np.where(foreground, INTERIOR, BACKGROUND).astype(np.uint8)
     targets[boundary] = BOUNDARY
     return targets

@@ -137,6 +137,18 @@ def test_unknown_medical_slice_is_a_value_error():
         data.medical_modality("pet_brain")
 
 
+def test_medical_pixel_spacing_comes_from_the_dicom_headers():
+    expected = {"ct_chest": (0.661468, 0.661468), "mr_head": (0.3125, 0.3125),
+                "ct_head": (0.431, 0.431), "mr_abdomen": (0.72314049586777, 0.72314049586777)}
+    assert set(expected) == set(data.MEDICAL_SLICES)
+    for name, spacing in expected.items():
+        found = data.medical_pixel_spacing(name)
+        assert isinstance(found, tuple) and all(type(v) is float for v in found)
+        assert found == pytest.approx(spacing, rel=1e-9)
+    with pytest.raises(ValueError, match="name must be one of 'ct_chest', .* received 'pet_brain'"):
+        data.medical_pixel_spacing("pet_brain")
+
+
 def test_copy_loads_like_the_real_folder(data_copy):
     images, _ = data.load_mnist("test", limit=3)
     assert images.shape == (3, 28, 28)

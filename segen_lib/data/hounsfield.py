@@ -76,7 +76,7 @@ def _hu(values, name: str = "hu") -> np.ndarray:
                          f"received shape {array.shape}, dtype {array.dtype}.")
     if array.dtype.kind == "f" and not np.isfinite(array).all():
         raise ValueError(f"{name} holds NaN or infinite values; a CT slice in HU is finite.")
-    if array.min() > -200 and array.max() < 1000 and np.issubdtype(array.dtype, np.unsignedinteger):
+    if array.dtype.kind == "u":  # HU are signed: air is -1000, a scanner's padding lower still
         raise ValueError(f"{name} looks like stored values, not HU (unsigned, {array.min()}.."
                          f"{array.max()}); convert with to_hounsfield(stored, slope, intercept).")
     return array

@@ -211,10 +211,11 @@ def instance_report(y_true, y_pred, thresholds: Sequence[float] = DSB_THRESHOLDS
         thresholds: IoU thresholds of the DSB score (its default).
 
     Returns:
-        ``{"dsb_score", "ap50", "precision50", "recall50", "f1_50", "true_count",
-        "predicted_count", "count_error"}``: the DSB score, AP, precision, recall and F1
-        at IoU 0.5, the numbers of true and predicted objects, and ``predicted_count -
-        true_count`` (negative: objects missed or merged).
+        ``{"dsb_score", "ap50", "precision50", "recall50", "f1_50", "tp50", "fp50", "fn50",
+        "true_count", "predicted_count", "count_error"}``: the DSB score; AP, precision,
+        recall, F1 and the TP, FP, FN counts at IoU 0.5; the numbers of true and
+        predicted objects, and ``predicted_count - true_count`` (negative: objects
+        missed or merged).
 
     Raises:
         ValueError: as :func:`dsb_score`.
@@ -229,7 +230,7 @@ def instance_report(y_true, y_pred, thresholds: Sequence[float] = DSB_THRESHOLDS
     return {
         "dsb_score": dsb_score(y_true, y_pred, thresholds),
         "ap50": at50.ap, "precision50": at50.precision, "recall50": at50.recall,
-        "f1_50": at50.f1,
+        "f1_50": at50.f1, "tp50": at50.tp, "fp50": at50.fp, "fn50": at50.fn,
         "true_count": at50.tp + at50.fn, "predicted_count": at50.tp + at50.fp,
         "count_error": at50.fp - at50.fn,
     }
