@@ -71,14 +71,16 @@ def run(test: str, seed: int, args) -> dict:
     keras.utils.set_random_seed(seed)
     sampler = data.TileSampler(scaled, targets, split.train_regions, tile_size=64,
                                tiles_per_epoch=args.tiles, batch_size=16, intensity=0.3, seed=seed)
-    unet = build_unet((None, None, 1), num_classes=3, filters=tuple(args.filters))
+    unet = build_unet((64, 64, 1), num_classes=3, filters=tuple(args.filters))
     schedule = keras.optimizers.schedules.CosineDecay(3e-3, args.epochs * len(sampler))
     unet.compile(optimizer=keras.optimizers.Adam(schedule), loss=losses.DiceCrossentropy(3), jit_compile=False)
     start = time.perf_counter()
     unet.fit(sampler, epochs=args.epochs, verbose=0)
     seconds = time.perf_counter() - start
     recalibrate_batch_norm(unet, sampler.images, batch_size=64)
-    classes = unet.predict(scaled[split.test_slices][None, ..., None], verbose=0)[0].argmax(-1)
+    whole_quadrant = build_unet(split.test_image.shape + (1,), num_classes=3, filters=tuple(args.filters))
+    whole_quadrant.set_weights(unet.get_weights())
+    classes = whole_quadrant.predict(scaled[split.test_slices][None, ..., None], verbose=0)[0].argmax(-1)
     unet_mask = classes > 0
 
     def semantic(mask):

@@ -393,7 +393,7 @@ def test_generate_counts(gan):
     assert gan.generate(np.int64(2), averaged=False).shape == (2, 28, 28, 1)
 
 
-# Under JAX, with XLA, the same checks hold: tests/test_models_gan.py runs them in its JAX process
+# Under JAX, with XLA, the same checks hold: tests/test_models_gan.py runs them under make test-jax
 # (test_one_fit_step_is_finite_under_jax), which has models built already.
 
 
