@@ -1,0 +1,76 @@
+"""The PatchGAN discriminator and the receptive-field rule, checked by perturbing input pixels."""
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from segen_lib.models.patchgan import build_patch_discriminator, receptive_field
+
+
+def test_the_papers_patchgan_sees_70_pixels():
+    model = build_patch_discriminator((64, 64, 3), (64, 64, 3))
+    assert receptive_field(model) == 70
+    assert model.output_shape == (None, 8, 8, 1)
+    assert [tuple(layer.strides) for layer in model.layers if isinstance(layer, layers.Conv2D)] == \
+        [(2, 2), (2, 2), (2, 2), (1, 1), (1, 1)]
+
+
+def test_grid_shape_and_finite_logits_for_a_condition_and_an_image():
+    model = build_patch_discriminator((32, 64, 19), (32, 64, 3), filters=(8, 16, 32))
+    condition = np.random.default_rng(0).uniform(-1, 1, (2, 32, 64, 19)).astype("float32")
+    image = np.random.default_rng(1).uniform(-1, 1, (2, 32, 64, 3)).astype("float32")
+    logits = keras.ops.convert_to_numpy(model([condition, image]))
+    assert logits.shape == (2, 8, 16, 1) and np.isfinite(logits).all()
+    # The logits depend on the condition: the same image under another map scores differently.
+    other = keras.ops.convert_to_numpy(model([-condition, image]))
+    assert not np.allclose(logits, other)
+
+
+def _measured_field(model, size):
+    """Side of the square of input pixels that change the centre logit (measured, not computed)."""
+    base = np.zeros((1, size, size, 1), "float32")
+    centre = model.output_shape[1] // 2
+    reference = keras.ops.convert_to_numpy(model([base, base]))[0, centre, centre, 0]
+    rows = []
+    for row in range(size):
+        probe = base.copy()
+        probe[0, row, :, 0] = 1.0          # a whole row of the image lit at once
+        value = keras.ops.convert_to_numpy(model([base, probe]))[0, centre, centre, 0]
+        if abs(value - reference) > 1e-6:
+            rows.append(row)
+    return max(rows) - min(rows) + 1
+
+
+@pytest.mark.parametrize("filters, expected", [((4, 4), 11), ((4, 4, 4), 23), ((4, 4, 4, 4), 47)])
+def test_computed_field_equals_the_measured_one(filters, expected):
+    keras.utils.set_random_seed(0)
+    model = build_patch_discriminator((64, 64, 1), (64, 64, 1), filters=filters, kernel_size=3)
+    assert receptive_field(model) == expected
+    assert _measured_field(model, 64) == expected
+
+
+def test_receptive_field_of_pooling_and_dilation():
+    model = keras.Sequential([keras.Input((32, 32, 1)), layers.Conv2D(1, 3), layers.MaxPooling2D(2),
+                              layers.Conv2D(1, 3, dilation_rate=2)])
+    assert receptive_field(model) == 1 + 2 * 1 + 1 * 1 + 4 * 2   # 3, then 4, then 12
+
+
+def test_receptive_field_refuses_models_that_upsample():
+    model = keras.Sequential([keras.Input((8, 8, 1)), layers.Conv2D(1, 3), layers.Conv2DTranspose(1, 2, 2)])
+    with pytest.raises(ValueError, match="Conv2DTranspose .* the rule does not apply"):
+        receptive_field(model)
+    with pytest.raises(ValueError, match="square ones only"):
+        receptive_field(keras.Sequential([keras.Input((8, 8, 1)), layers.Conv2D(1, (3, 1))]))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(input_shape=(32, 32, 3), image_shape=(32, 64, 3)), "same height and width"),
+    (dict(input_shape=(36, 36, 3), image_shape=(36, 36, 3)), r"divisible by 8"),
+    (dict(filters=()), "filters"),
+    (dict(kernel_size=0), "kernel_size"),
+    (dict(image_shape=(32, 64)), r"image_shape must be \(height, width, channels\)"),
+])
+def test_bad_arguments_are_value_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        build_patch_discriminator(**kwargs)
