@@ -4,8 +4,6 @@ Pixels labelled 255 (Cityscapes void, Pascal VOC borders) are left out: not a cl
 counted, not an error, whatever the model predicts there.
 """
 
-import textwrap
-
 import keras
 import numpy as np
 import pytest
@@ -19,6 +17,8 @@ from segen_lib.models import build_unet
 TENSORFLOW_TAPE = pytest.mark.skipif(
     keras.backend.backend() != "tensorflow",
     reason="gradients taken with tf.GradientTape; under JAX, test_ignored_pixels_under_jax checks them")
+JAX_ONLY = pytest.mark.skipif(keras.backend.backend() != "jax",
+                              reason="JAX-only checks: make test-jax runs them (.ci/run runs it after make test)")
 
 
 
@@ -219,10 +219,13 @@ def test_unet_refuses_255_with_a_loss_that_does_not_ignore_it():
         np.testing.assert_array_equal(got, want)
 
 
-JAX_SCRIPT = textwrap.dedent("""
-    import jax, jax.numpy as jnp, numpy as np
-    from segen_lib.losses import DiceCrossentropy
-    import keras
+
+
+@JAX_ONLY
+def test_ignored_pixels_under_jax():
+    """Checks that hold under JAX only (jax.numpy inputs, the JAX training step)."""
+    import jax
+    import jax.numpy as jnp
     rng = np.random.default_rng(0)
     masks = np.where(rng.uniform(size=(2, 16, 16)) < 0.25, 255, rng.integers(0, 4, (2, 16, 16))).astype("uint8")
     logits = jnp.asarray(rng.normal(size=(2, 16, 16, 4)).astype("float32"))
@@ -236,14 +239,3 @@ JAX_SCRIPT = textwrap.dedent("""
     images = rng.uniform(size=(2, 16, 16, 3)).astype("float32")
     history = model.fit(images, masks, batch_size=2, epochs=1, verbose=0).history
     assert np.isfinite(history["loss"][0]), history
-    print("JAX OK")
-""")
-
-
-@pytest.mark.skipif(keras.backend.backend() != "jax",
-                    reason="JAX-only checks: make test-jax runs them (.ci/run runs it after make test)")
-def test_ignored_pixels_under_jax():
-    # Run in this process under the JAX backend: no second interpreter, no second import of
-    # TensorFlow and JAX (that cost most of a minute of make test).
-    namespace = {"__name__": "jax_script"}
-    exec(compile(JAX_SCRIPT, "JAX_SCRIPT", "exec"), namespace)

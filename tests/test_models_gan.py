@@ -1,12 +1,14 @@
 """The GAN model family: the training step on TF and JAX, the recipe's defaults, sampling, errors."""
 
-import textwrap
-
 import keras
 import numpy as np
 import pytest
 
 from segen_lib.models import DCGAN_PAPER, GAN, WGANGP, ConditionalGAN, build_discriminator, build_generator
+
+
+JAX_ONLY = pytest.mark.skipif(keras.backend.backend() != "jax",
+                              reason="JAX-only checks: make test-jax runs them (.ci/run runs it after make test)")
 
 
 def images(count=32, shape=(28, 28, 1), seed=0):
@@ -260,9 +262,11 @@ def test_averaged_generator_needs_an_averaging_optimizer_and_works_for_a_conditi
     np.testing.assert_allclose(made, expected, atol=1e-6)
 
 
-JAX_SCRIPT = textwrap.dedent("""
-    import numpy as np
-    from segen_lib.models import GAN, WGANGP, ConditionalGAN, build_discriminator, build_generator
+
+
+@JAX_ONLY
+def test_one_fit_step_is_finite_under_jax():
+    """Checks that hold under JAX only (jax.numpy inputs, the JAX training step)."""
     x = np.random.default_rng(0).uniform(-1, 1, (32, 28, 28, 1)).astype("float32")
     gan = GAN(generator=build_generator(16, filters=(32, 16)),
               discriminator=build_discriminator(filters=(16, 32)), seed=0)
@@ -277,7 +281,6 @@ JAX_SCRIPT = textwrap.dedent("""
     logs = wgan.fit(x, epochs=1, batch_size=16, verbose=0).history
     assert all(np.isfinite(v[-1]) for v in logs.values()), logs
     # The generator optimizer's moving average is carried through the JAX step.
-    import keras
     gan = GAN(generator=build_generator(16, filters=(32, 16)),
               discriminator=build_discriminator(filters=(16, 32)), seed=0)
     gan.compile(g_optimizer=keras.optimizers.Adam(1e-3, use_ema=True, ema_momentum=0.9))
@@ -338,14 +341,3 @@ JAX_SCRIPT = textwrap.dedent("""
                                                            jnp.full((2, 4, 4, 1), 0.5)), "mask // 255")
     refused(lambda: losses.DiceCrossentropy(num_classes=3)(jnp.full((2, 4, 4), 3),
                                                            jnp.full((2, 4, 4, 3), 0.3)), "labels in 0..2")
-    print("JAX OK")
-""")
-
-
-@pytest.mark.skipif(keras.backend.backend() != "jax",
-                    reason="JAX-only checks: make test-jax runs them (.ci/run runs it after make test)")
-def test_one_fit_step_is_finite_under_jax():
-    # Run in this process under the JAX backend: no second interpreter, no second import of
-    # TensorFlow and JAX (that cost most of a minute of make test).
-    namespace = {"__name__": "jax_script"}
-    exec(compile(JAX_SCRIPT, "JAX_SCRIPT", "exec"), namespace)
