@@ -13,6 +13,7 @@ from segen_lib.data import QUADRANTS, TileSampler, dihedral, quadrant_slices, qu
 
 SIZE = 512
 POSITIONS = np.arange(SIZE * SIZE).reshape(SIZE, SIZE)  # value = row * 512 + column
+SCALED = (POSITIONS / 2 ** 18).astype(np.float32)  # the same, as an image in [0, 1)
 
 
 def _box(rows: slice, cols: slice) -> tuple[int, int, int, int]:
@@ -162,7 +163,7 @@ def test_tile_sampler_batches_shapes_and_dtypes():
 
 def test_tiles_come_only_from_the_training_regions():
     regions = [(0, 0, 200, 256), (300, 280, 512, 512)]
-    sampler = TileSampler(POSITIONS.astype(np.float32), POSITIONS, regions, tile_size=48,
+    sampler = TileSampler(np.zeros((SIZE, SIZE)), POSITIONS, regions, tile_size=48,
                           tiles_per_epoch=96, batch_size=32, intensity=0.0, seed=3)
     allowed = np.zeros(SIZE * SIZE, bool)
     for top, left, bottom, right in regions:
@@ -194,7 +195,7 @@ def test_regions_are_chosen_in_proportion_to_their_areas():
 
 def test_same_seed_same_tiles_and_every_epoch_new_ones():
     def make(seed):
-        return TileSampler(POSITIONS.astype(np.float32), POSITIONS, REGIONS, tile_size=32,
+        return TileSampler(SCALED, POSITIONS, REGIONS, tile_size=32,
                            tiles_per_epoch=24, batch_size=8, seed=seed)
 
     first, again, other = make(0), make(0), make(1)
@@ -225,16 +226,16 @@ def test_intensity_scaling_stays_in_range_and_is_one_factor_per_tile():
 
 
 def test_image_and_mask_are_transformed_together():
-    image = (POSITIONS + 1).astype(np.float32)  # exact in float32 (< 2 ** 24)
+    image = ((POSITIONS + 1) / 2 ** 18).astype(np.float32)  # exact in float32: in (0, 1]
     sampler = TileSampler(image, POSITIONS, REGIONS, tile_size=32, tiles_per_epoch=64,
                           batch_size=64, intensity=0.3, seed=5)
     images, masks = sampler[0]
-    ratio = images[..., 0] / (masks + 1)
+    ratio = images[..., 0] * 2 ** 18 / (masks + 1)
     assert np.allclose(ratio, ratio[:, :1, :1], rtol=1e-5)  # same pixels, same order
     assert ratio.min() >= 0.7 - 1e-5 and ratio.max() <= 1.3 + 1e-5
     plain = TileSampler(image, POSITIONS, REGIONS, tile_size=32, tiles_per_epoch=64,
                         batch_size=64, intensity=0.0, seed=5)
-    assert np.array_equal(plain[0][0][..., 0], plain[0][1] + 1)
+    assert np.array_equal(plain[0][0][..., 0] * 2 ** 18, plain[0][1] + 1)
 
 
 @pytest.mark.parametrize("call, match", [
@@ -272,3 +273,12 @@ def test_image_and_mask_are_transformed_together():
 def test_bad_inputs_are_value_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("image, match", [
+    (np.full((SIZE, SIZE), 200, np.uint8), r"float image scaled .* received uint8 values in 200\.\.200"),
+    (np.full((SIZE, SIZE), 200.0), r"image looks unscaled: its values reach 200"),
+])
+def test_raw_pixel_values_are_refused(image, match):
+    with pytest.raises(ValueError, match=match):
+        TileSampler(image, POSITIONS, REGIONS, tile_size=32)

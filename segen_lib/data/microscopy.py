@@ -23,6 +23,7 @@ import numpy as np
 from segen_lib import checks
 
 QUADRANTS = ("top-left", "top-right", "bottom-left", "bottom-right")
+UNSCALED = 10.0  # a scaled image stays near [0, 1]; raw 8- or 16-bit values go far beyond
 
 
 def quadrant_slices(shape, quadrant: str) -> tuple[slice, slice]:
@@ -190,7 +191,8 @@ class TileSampler(keras.utils.PyDataset):
     intensity factor. Works with any Keras backend (NumPy batches).
 
     Args:
-        image: ``(height, width)`` float image (e.g. scaled to [0, 1]).
+        image: ``(height, width)`` float image scaled to about [0, 1] (e.g. by
+            percentiles; values may exceed 1 a little, never :data:`UNSCALED`).
         mask: ``(height, width)`` integer class map.
         regions: ``(top, left, bottom, right)`` boxes, e.g.
             :attr:`QuadrantSplit.train_regions`.
@@ -205,8 +207,9 @@ class TileSampler(keras.utils.PyDataset):
         tile)`` of the mask's dtype.
 
     Raises:
-        ValueError: image and mask of different shapes, a region outside the image or
-            smaller than a tile, bad numbers.
+        ValueError: image and mask of different shapes; an integer image, or one whose
+            values reach :data:`UNSCALED` (raw pixel values, not scaled); a region outside
+            the image or smaller than a tile; bad numbers.
     """
 
     def __init__(self, image, mask, regions, tile_size: int = 64, tiles_per_epoch: int = 256,
@@ -230,6 +233,13 @@ class TileSampler(keras.utils.PyDataset):
                     or bottom - top < self.tile or right - left < self.tile):
                 raise ValueError(f"region {(top, left, bottom, right)} must lie inside the image "
                                  f"{image.shape} and hold a {self.tile}×{self.tile} tile.")
+        if image.dtype.kind != "f":
+            raise ValueError(f"image must be a float image scaled for the network (e.g. by its 1st "
+                             f"and 99.8th percentiles to about [0, 1], as chapter 06 does), received "
+                             f"{image.dtype} values in {image.min()}..{image.max()}.")
+        if np.abs(image).max() > UNSCALED:
+            raise ValueError(f"image looks unscaled: its values reach {np.abs(image).max():.4g}; scale "
+                             "it to about [0, 1] first (e.g. by its 1st and 99.8th percentiles).")
         self.image, self.mask = image.astype(np.float32), mask
         self.epoch = 0
         self._draw()
