@@ -1,12 +1,14 @@
 """Shared test set-up: fast mode for everything, notebooks included.
 
 Kernels started by nbval inherit this process's environment, so setting
-SEGEN_FAST here puts every notebook in fast mode.
+SEGEN_FAST here puts every notebook in fast mode (and SEGEN_HEADLESS
+makes widgets show static figures).
 """
 
 import os
 
 os.environ["SEGEN_FAST"] = "1"
+os.environ["SEGEN_HEADLESS"] = "1"   # no front end draws widgets: they show static figures
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
 

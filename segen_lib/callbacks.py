@@ -1,6 +1,7 @@
 """Callbacks for GAN training: sample grids and Fréchet distances over epochs, checkpoint and resume.
 
-Introduced in ``notebooks/04_gan_training.ipynb``.
+Introduced in ``notebooks/04_gan_training.ipynb``; :class:`TimeBudget` (train for a
+number of seconds, to compare models at an equal CPU budget) in chapter 07.
 
 A GAN checkpoint holds everything that the next training step depends on: both
 networks (weights and batch-norm statistics), both optimizers' state (Adam's moments
@@ -15,6 +16,7 @@ batches itself).
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import keras
@@ -23,7 +25,55 @@ import numpy as np
 from segen_lib import checks
 from segen_lib.metrics.fid import extract_features, frechet_distance
 
-__all__ = ["GANMonitor", "FIDMonitor", "GANCheckpoint", "save_gan_checkpoint", "load_gan_checkpoint"]
+__all__ = ["GANMonitor", "FIDMonitor", "GANCheckpoint", "save_gan_checkpoint", "load_gan_checkpoint",
+           "TimeBudget"]
+
+
+class TimeBudget(keras.callbacks.Callback):
+    """Stop training at the end of the first batch that finishes past ``seconds`` of training.
+
+    Two models trained under the same budget have had the same CPU time, whatever their
+    cost per step: the fair comparison of a cheap model with an expensive one.
+
+    With ``compile(steps_per_execution=n)`` the callbacks run once per ``n`` steps, so
+    ``batches`` counts calls into the backend, not steps: read the steps from
+    ``model.optimizer.iterations`` instead.
+
+    Args:
+        seconds: the training time allowed, in seconds (> 0), counted from the start of
+            ``fit`` (the first call's tracing and compilation included).
+        batch_size: the batch size, for :attr:`images`.
+
+    Attributes:
+        elapsed: seconds since training began.
+        batches: calls into the backend made.
+
+    Raises:
+        ValueError: a budget or batch size that is not positive.
+    """
+
+    def __init__(self, seconds: float, batch_size: int = 1):
+        super().__init__()
+        self.seconds = checks.number(seconds, "seconds", minimum=0.0, include_minimum=False)
+        self.batch_size = checks.positive_int(batch_size, "batch_size")
+        self.start, self.batches = None, 0
+
+    def on_train_begin(self, logs=None):
+        self.start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.batches += 1
+        if time.perf_counter() - self.start >= self.seconds:
+            self.model.stop_training = True
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    @property
+    def images(self) -> int:
+        """Images seen, if one call is one step."""
+        return self.batches * self.batch_size
 
 
 class GANMonitor(keras.callbacks.Callback):
@@ -127,7 +177,8 @@ class FIDMonitor(keras.callbacks.Callback):
 
 def _state_variables(gan) -> list:
     """Every variable a GAN's next training step depends on, in a fixed order."""
-    return (list(gan.generator.variables) + list(gan.discriminator.variables)
+    networks = [network for network in (gan.generator, gan.discriminator) if network is not None]
+    return ([variable for network in networks for variable in network.variables]
             + [gan.seed_generator.state]
             + list(gan.d_optimizer.variables) + list(gan.g_optimizer.variables))
 

@@ -129,6 +129,7 @@ def _kernel_env(fast: bool) -> dict[str, str]:
     if fast:
         env["SEGEN_FAST"] = "1"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env["SEGEN_HEADLESS"] = "1"   # no front end: widgets show static figures (segen_lib.viz.widgets)
     # The repository must be importable even when segen_lib is not installed.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     return env

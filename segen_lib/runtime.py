@@ -35,6 +35,19 @@ def is_fast() -> bool:
 FAST = is_fast()
 
 
+def is_headless() -> bool:
+    """Whether the notebook runs without a front end (environment variable ``SEGEN_HEADLESS``).
+
+    The test suite and ``make course`` set ``SEGEN_HEADLESS=1``: nothing will draw a
+    widget, so :mod:`segen_lib.viz.widgets` shows static figures instead.
+
+    Raises:
+        ValueError: if ``SEGEN_HEADLESS`` holds something other than a yes/no value.
+    """
+    raw = os.environ.get("SEGEN_HEADLESS", "").strip().lower()
+    return checks.one_of(raw, "SEGEN_HEADLESS", TRUE_VALUES + FALSE_VALUES) in TRUE_VALUES
+
+
 @dataclass(frozen=True)
 class RuntimeInfo:
     """What :func:`setup` found; printed as one line per field."""

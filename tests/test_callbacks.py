@@ -144,3 +144,17 @@ def test_checkpoint_callback_checks_its_folder_before_training(tmp_path):
         gan.fit(data(), epochs=1, batch_size=16, verbose=0,
                 callbacks=[GANCheckpoint(tmp_path / "missing" / "gan.npz")])
     assert int(gan.g_optimizer.iterations) == 0
+
+
+def test_time_budget_stops_training_once_the_seconds_are_spent():
+    from segen_lib.callbacks import TimeBudget
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", run_eagerly=True)
+    budget = TimeBudget(0.5, batch_size=4)
+    x = np.zeros((8, 2), "float32")
+    history = model.fit(x, x[:, :1], batch_size=4, epochs=100_000, callbacks=[budget], verbose=0)
+    assert budget.elapsed >= 0.5 and len(history.epoch) < 100_000
+    assert budget.images == 4 * budget.batches and budget.batches >= 1
+    with pytest.raises(ValueError, match="seconds"):
+        TimeBudget(0)

@@ -48,6 +48,7 @@ from segen_lib.data.real_sets import (
     load_pascal_voc,
     voc_colormap,
 )
+from segen_lib.data.road_edits import add_person, move_object, objects_of, widen_road
 from segen_lib.data.road_scenes import (
     LIGHTING,
     ROAD_CLASS_NAMES,
@@ -97,3 +98,4 @@ __all__ += ["CORRUPTIONS", "SEVERITIES", "corrupt", "RandomGaussianNoise", "phot
 __all__ += ["HU_TISSUE_NAMES", "HU_TISSUES", "WINDOWS", "apply_window", "tissue_areas", "tissue_labels",
             "to_hounsfield", "QUADRANTS", "QuadrantSplit", "TileSampler", "dihedral", "quadrant_slices",
             "quadrant_split"]
+__all__ += ["add_person", "move_object", "objects_of", "widen_road"]

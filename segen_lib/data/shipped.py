@@ -31,6 +31,9 @@ REBUILD_COMMANDS = {
     "fashion_classifier.keras": "python data/train_feature_extractor.py, then record its "
                                 "checksum: python data/build_data.py --checksums-only "
                                 "fashion_classifier.keras  (make data does not rebuild it)",
+    "road_segmenter.keras": "python data/train_road_segmenter.py, then record its checksum: "
+                            "python data/build_data.py --checksums-only road_segmenter.keras  "
+                            "(make data does not rebuild it)",
 }
 DATA_DIR_VARIABLE = "SEGEN_DATA_DIR"
 SHIPPED_DATA_DIR = Path(__file__).resolve().parents[2] / "data"

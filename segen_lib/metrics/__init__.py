@@ -10,3 +10,4 @@ from segen_lib.metrics.robustness import (corruption_iou, format_corruption_tabl
                                           mean_corruption_iou, predict_labels)
 from segen_lib.metrics.instances import (DSB_THRESHOLDS, InstanceMatch, dsb_score, instance_iou,
                                          instance_report, match_instances)
+from segen_lib.metrics.translation import SEGMENTER_FILE, fcn_score, laplacian_energy, load_road_segmenter

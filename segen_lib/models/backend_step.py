@@ -143,8 +143,8 @@ class OptimizerPair:
 
     def build(self, variables=None) -> None:
         discriminator, generator = self._networks
-        if not self.d_optimizer.built:
-            self.d_optimizer.build(discriminator.trainable_variables)
+        if not self.d_optimizer.built:   # no discriminator (pix2pix's L1 alone): nothing to train
+            self.d_optimizer.build([] if discriminator is None else discriminator.trainable_variables)
         if not self.g_optimizer.built:
             self.g_optimizer.build(generator.trainable_variables)
 

@@ -74,6 +74,17 @@ class GAN(keras.Model):
     def __init__(self, generator: keras.Model, discriminator: keras.Model, d_steps: int = 1,
                  seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
+        self.image_shape = self.check_networks(generator, discriminator)
+        self.generator, self.discriminator = generator, discriminator
+        self.latent_dim = int(generator.inputs[0].shape[-1])
+        self.d_steps = checks.positive_int(d_steps, "d_steps")
+        self.seed = None if seed is None else checks.integer(seed, "seed", minimum=0)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in self.logged_metrics()}
+        self.built = True
+
+    def check_networks(self, generator, discriminator) -> tuple:
+        """Check that the two networks fit together; return the shape of one image."""
         for model, what in ((generator, "generator"), (discriminator, "discriminator")):
             if not isinstance(model, keras.Model):
                 raise ValueError(f"{what} must be a keras.Model, received {type(model).__name__}.")
@@ -84,14 +95,11 @@ class GAN(keras.Model):
         if made != taken:
             raise ValueError(f"the generator makes images of shape {made} but the discriminator "
                              f"takes {taken}: they must be equal.")
-        self.generator, self.discriminator = generator, discriminator
-        self.latent_dim = int(generator.inputs[0].shape[-1])
-        self.image_shape = made
-        self.d_steps = checks.positive_int(d_steps, "d_steps")
-        self.seed = None if seed is None else checks.integer(seed, "seed", minimum=0)
-        self.seed_generator = keras.random.SeedGenerator(seed)
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names}
-        self.built = True
+        return made
+
+    def logged_metrics(self) -> tuple[str, ...]:
+        """The names of the values each training step logs."""
+        return self.metric_names
 
     def _inputs_message(self, what: str, count: int) -> str:
         return (f"a {type(self).__name__} needs a {what} with one input, received one with "
@@ -102,9 +110,10 @@ class GAN(keras.Model):
         """One training step on one batch of real images; returns the logged metrics."""
         real_images, labels = self.unpack(data)
         batch_size = ops.shape(real_images)[0]
-        for _ in range(self.d_steps):
+        d_logs = {}
+        for _ in range(self.d_steps if self.discriminator is not None else 0):
             # Sample random points in the latent space and decode them to fake images.
-            noise = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+            noise = self.sample_noise(batch_size)
             fake_images = self.generator(self.generator_inputs(noise, labels), training=True)
 
             # Train the discriminator to score real images high and fake images low.
@@ -114,16 +123,13 @@ class GAN(keras.Model):
             d_logs = minimize(d_loss_fn, self.discriminator, self.d_optimizer)
 
         # Sample fresh points in the latent space.
-        noise = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        noise = self.sample_noise(batch_size)
 
         # Train the generator to make the discriminator score its images as real
         # (only the generator's weights move).
         def g_loss_fn():
             fake_images = self.generator(self.generator_inputs(noise, labels), training=True)
-            fake_logits = self.discriminator(self.discriminator_inputs(fake_images, labels),
-                                             training=True)
-            g_loss = self.generator_loss(fake_logits)
-            return g_loss, {"g_loss": g_loss}
+            return self.generator_objective(real_images, fake_images, labels)
 
         g_logs = minimize(g_loss_fn, self.generator, self.g_optimizer)
 
@@ -163,11 +169,25 @@ class GAN(keras.Model):
         _, generator_loss = self.loss_pairs[self.loss_name]
         return generator_loss(fake_logits)
 
+    def generator_objective(self, real_images, fake_images, labels):
+        """What the generator minimises for a generated batch; returns ``(g_loss, logs)``.
+
+        Here the adversarial loss alone (``real_images`` is unused); pix2pix adds an L1
+        term (:class:`segen_lib.models.Pix2Pix`).
+        """
+        fake_logits = self.discriminator(self.discriminator_inputs(fake_images, labels), training=True)
+        g_loss = self.generator_loss(fake_logits)
+        return g_loss, {"g_loss": g_loss}
+
     # What each network takes ------------------------------------------------------------
     def unpack(self, data):
         """``(images, labels or None)`` from a batch as ``fit`` passes it."""
         images, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         return images, None
+
+    def sample_noise(self, batch_size):
+        """Points of the latent space for one batch, ``(batch_size, latent_dim)``."""
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
 
     def generator_inputs(self, noise, labels):
         return noise

@@ -1,10 +1,11 @@
-"""Figures for the course; every function returns a matplotlib Figure."""
+"""Figures for the course; every function returns a matplotlib Figure (LayoutEditor: a widget)."""
 
 from segen_lib.viz.cnn import feature_maps, plot_confusion_matrix
 from segen_lib.viz.images import image_grid, mask_overlay, to_display, training_curves
 from segen_lib.viz.robustness import robustness_curves
 from segen_lib.viz.toy import curves, gan_1d_panels, scatter_panels
+from segen_lib.viz.widgets import LayoutEditor
 
 __all__ = ["plot_confusion_matrix", "feature_maps", "image_grid", "mask_overlay", "to_display",
            "training_curves"]
-__all__ += ["curves", "gan_1d_panels", "scatter_panels", "robustness_curves"]
+__all__ += ["curves", "gan_1d_panels", "scatter_panels", "robustness_curves", "LayoutEditor"]
