@@ -37,7 +37,8 @@ def test_scenes_twice_the_size_are_shrunk_to_the_segmenters_size():
     images = images * 2 - 1
     report = fcn_score(images, maps)
     small = images.reshape(24, 32, 2, 64, 2, 3).mean(axis=(2, 4))      # block means by hand
-    assert report == fcn_score(small, maps[:, 1::2, 1::2])
+    by_hand = fcn_score(small, maps[:, 1::2, 1::2])
+    assert all(np.allclose(list(report[k].values()), list(by_hand[k].values()), equal_nan=True) for k in report)
     assert report["mean"]["iou"] > 0.6
 
 
