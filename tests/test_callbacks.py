@@ -14,8 +14,8 @@ def make_gan(averaged=False):
     gan = GAN(generator=build_generator(8, filters=(16, 8)),
               discriminator=build_discriminator(filters=(8, 16)), seed=3)
     # With averaged=True the generator's optimizer also keeps a moving average of its weights;
-    # no XLA: compiling would cost more than these few steps.
-    gan.compile(ema_momentum=0.9 if averaged else None, jit_compile=False)
+    # steps run eagerly: tracing or compiling would cost more than these few steps.
+    gan.compile(ema_momentum=0.9 if averaged else None, jit_compile=False, run_eagerly=True)
     return gan
 
 

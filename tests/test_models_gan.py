@@ -183,18 +183,18 @@ def test_fit_on_a_dataset_and_variants():
         pytest.skip("tf.data input is for the TensorFlow backend")
     gan = GAN(generator=build_generator(16, filters=(32, 16)),
               discriminator=build_discriminator(filters=(16, 32)))
-    gan.compile(d_optimizer=keras.optimizers.Adam(1e-4), g_optimizer=keras.optimizers.Adam(1e-4),
-                jit_compile=False)
+    eager = {"jit_compile": False, "run_eagerly": True}   # a few steps: not worth tracing or compiling
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-4), g_optimizer=keras.optimizers.Adam(1e-4), **eager)
     assert finite(gan.fit(tf.data.Dataset.from_tensor_slices(images()).batch(16), epochs=1, verbose=0,
                           shuffle=False))
     cgan = ConditionalGAN(generator=build_generator(16, filters=(32, 16), num_classes=10),
                           discriminator=build_discriminator(filters=(16, 32), num_classes=10), num_classes=10)
-    cgan.compile()
+    cgan.compile(**eager)
     assert finite(cgan.fit(images(), np.arange(32) % 10, epochs=1, batch_size=16, verbose=0))
     assert cgan.generate(4, labels=[1, 2, 3, 4]).shape == (4, 28, 28, 1)
     wgan = WGANGP(generator=build_generator(16, filters=(32, 16)),
                   discriminator=build_discriminator(filters=(16, 32)), d_steps=2)
-    wgan.compile()
+    wgan.compile(**eager)
     history = wgan.fit(images(), epochs=1, batch_size=16, verbose=0)
     assert finite(history) and "gp" in history.history
 

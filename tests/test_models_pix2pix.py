@@ -14,6 +14,8 @@ from segen_lib.models import (Pix2Pix, build_patch_discriminator, build_pix2pix_
                               one_hot_images)
 
 K, SIZE = 4, (16, 16)
+# Steps run eagerly: tracing a graph or compiling costs seconds, more than these few steps.
+EAGER = {"steps_per_execution": 1, "jit_compile": False, "run_eagerly": True}
 
 
 def _networks(seed=0, discriminator=True, classes=K):
@@ -34,7 +36,7 @@ def _pairs(n=8, seed=0):
 def _model(**kwargs):
     generator, discriminator = _networks(discriminator=kwargs.pop("discriminator", True))
     model = Pix2Pix(generator, discriminator, num_classes=K, seed=0, **kwargs)
-    model.compile(steps_per_execution=1, jit_compile=False)
+    model.compile(**EAGER)
     return model
 
 
@@ -106,9 +108,10 @@ def test_without_a_discriminator_one_step_is_plain_l1_regression():
     reference = keras.models.clone_model(generator)
     reference.set_weights(generator.get_weights())
     model = Pix2Pix(generator, None, num_classes=K, seed=0)
-    model.compile(steps_per_execution=1, jit_compile=False)
+    model.compile(**EAGER)
     model.fit(maps, images, batch_size=8, epochs=1, shuffle=False, verbose=0)
-    reference.compile(optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), loss="mae", jit_compile=False)
+    reference.compile(optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), loss="mae", jit_compile=False,
+                      run_eagerly=True)
     reference.fit(one_hot_images(maps, K) * 0.5 + 0.5, images, batch_size=8, epochs=1, shuffle=False,
                   verbose=0)
     for ours, theirs in zip(generator.get_weights(), reference.get_weights()):
@@ -120,7 +123,7 @@ def test_float_inputs_translate_images_to_images():
     generator = build_pix2pix_generator(SIZE + (3,), K, filters=(8, 16))
     discriminator = build_patch_discriminator(SIZE + (3,), SIZE + (K,), filters=(8, 16))
     model = Pix2Pix(generator, discriminator, seed=0)       # scene -> label map, as images
-    model.compile(steps_per_execution=1, jit_compile=False)
+    model.compile(**EAGER)
     maps, images = _pairs()
     history = model.fit(images, one_hot_images(maps, K), batch_size=8, verbose=0).history
     assert np.isfinite(history["g_loss"][-1])
