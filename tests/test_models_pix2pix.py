@@ -77,12 +77,17 @@ def test_one_fit_step_is_finite_and_moves_the_generator(discriminator):
     assert out.shape == (3,) + SIZE + (3,) and np.abs(out).max() <= 1
 
 
-def test_l1_weight_zero_leaves_the_adversarial_loss_alone():
-    model = _model(l1_weight=0.0)
+def _objective(l1_weight):
+    """The generator's objective on one batch: (model, images, condition, fake, g_loss, logs)."""
+    model = _model(l1_weight=l1_weight)
     maps, images = _pairs()
     condition = model.condition(maps)
     fake = model.generator(condition, training=False)
-    g_loss, logs = model.generator_objective(images, fake, condition)
+    return (model, images, condition, fake) + tuple(model.generator_objective(images, fake, condition))
+
+
+def test_l1_weight_zero_leaves_the_adversarial_loss_alone():
+    model, _, condition, fake, g_loss, logs = _objective(0.0)
     logits = model.discriminator([condition, fake], training=True)
     expected = ops.convert_to_numpy(gan_losses.generator_loss(logits))
     assert np.isclose(ops.convert_to_numpy(g_loss), expected, rtol=1e-5)
@@ -90,11 +95,7 @@ def test_l1_weight_zero_leaves_the_adversarial_loss_alone():
 
 
 def test_the_l1_weight_scales_the_l1_term():
-    model = _model(l1_weight=100.0)
-    maps, images = _pairs()
-    condition = model.condition(maps)
-    fake = model.generator(condition, training=False)
-    g_loss, logs = model.generator_objective(images, fake, condition)
+    _, images, _, fake, g_loss, logs = _objective(100.0)
     l1 = np.abs(ops.convert_to_numpy(fake) - images).mean()
     assert np.isclose(ops.convert_to_numpy(logs["g_l1"]), l1, rtol=1e-5)
     assert np.isclose(ops.convert_to_numpy(g_loss),
