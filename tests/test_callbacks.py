@@ -158,3 +158,45 @@ def test_time_budget_stops_training_once_the_seconds_are_spent():
     assert budget.images == 4 * budget.batches and budget.batches >= 1
     with pytest.raises(ValueError, match="seconds"):
         TimeBudget(0)
+
+
+def _restartable_model():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="relu"),
+                              keras.layers.BatchNormalization(), keras.layers.Dense(1)])
+    schedule = keras.optimizers.schedules.CosineDecay(0.05, 20)   # driven by the step count
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse", run_eagerly=True)
+    return model
+
+
+def test_restart_training_trains_again_exactly_as_the_first_time():
+    from segen_lib.callbacks import restart_training
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(32, 3)).astype("float32"), rng.normal(size=(32, 1)).astype("float32")
+    model = _restartable_model()
+    initial = model.get_weights()
+    model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    first = model.get_weights()
+    restart_training(model, initial)
+    assert int(model.optimizer.iterations) == 0
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), initial))   # BN statistics too
+    model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    assert all(np.allclose(a, b, atol=1e-6) for a, b in zip(model.get_weights(), first))
+    # resetting the weights alone is not enough: Adam's moments and step count would carry over
+    model.set_weights(initial)
+    model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    assert not all(np.allclose(a, b, atol=1e-6) for a, b in zip(model.get_weights(), first))
+
+
+def test_restart_training_refuses_an_uncompiled_model_or_other_weights():
+    from segen_lib.callbacks import restart_training
+
+    model = _restartable_model()
+    with pytest.raises(ValueError, match="get_weights"):
+        restart_training(model, model.get_weights()[:-1])
+    with pytest.raises(ValueError, match="get_weights"):
+        restart_training(model, [np.zeros((2, 2))] * len(model.get_weights()))
+    bare = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match="compile"):
+        restart_training(bare, bare.get_weights())

@@ -56,6 +56,7 @@ from segen_lib.data.road_scenes import (
     WEATHER,
     make_road_scenes,
 )
+from segen_lib.data.scarce_labels import TrainingPairs, fraction_split, mix_pairs, pseudo_labels
 from segen_lib.data.scenes import (
     DIGIT_CLASS_NAMES,
     LIT_THRESHOLD,
@@ -99,3 +100,4 @@ __all__ += ["HU_TISSUE_NAMES", "HU_TISSUES", "WINDOWS", "apply_window", "tissue_
             "to_hounsfield", "QUADRANTS", "QuadrantSplit", "TileSampler", "dihedral", "quadrant_slices",
             "quadrant_split"]
 __all__ += ["add_person", "move_object", "objects_of", "widen_road"]
+__all__ += ["TrainingPairs", "fraction_split", "mix_pairs", "pseudo_labels"]
