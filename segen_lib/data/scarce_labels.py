@@ -130,6 +130,7 @@ class TrainingPairs(keras.utils.PyDataset):
         seed = checks.integer(seed, "seed", minimum=0)
         self.ignore_index = checks.integer(ignore_index, "ignore_index", minimum=0, maximum=255)
         self.augment, self.photometric = augment, photometric
+        self._augmented = {}
         needed = self.steps * self.batch_size
         passes = -(-needed // len(self.images))
         self.order = np.concatenate([np.random.default_rng([seed, p]).permutation(len(self.images))
@@ -141,8 +142,23 @@ class TrainingPairs(keras.utils.PyDataset):
     def __getitem__(self, index: int):
         if not 0 <= index < self.steps:
             raise IndexError(f"batch {index} of {self.steps}")
-        rows = self.order[index * self.batch_size:(index + 1) * self.batch_size]
-        images, masks = self.images[rows], self.masks[rows]
+        if self.augment is None and self.photometric is None:
+            rows = self.order[index * self.batch_size:(index + 1) * self.batch_size]
+            return self.images[rows], self.masks[rows]
+        if index not in self._augmented:
+            # transform several batches in one call: the layers' per-call cost, not their
+            # per-image cost, dominates on a CPU; each image still gets its own draw
+            stop = min(self.steps, index + self._CHUNK)
+            rows = self.order[index * self.batch_size:stop * self.batch_size]
+            images, masks = self._transform(self.images[rows], self.masks[rows])
+            self._augmented = {i: (images[(i - index) * self.batch_size:(i - index + 1) * self.batch_size],
+                                   masks[(i - index) * self.batch_size:(i - index + 1) * self.batch_size])
+                               for i in range(index, stop)}
+        return self._augmented.pop(index)
+
+    _CHUNK = 16  # batches transformed together
+
+    def _transform(self, images, masks):
         if self.augment is not None:
             shifted = masks.astype("int32") + 1           # 0 is what a transform fills with
             pair = self.augment({"images": images, "segmentation_masks": shifted[..., None]}, training=True)
