@@ -112,7 +112,7 @@ def test_augmented_pairs_move_image_and_mask_together_and_fill_with_the_ignore_l
         keras.layers.RandomTranslation(0.25, 0.25, fill_mode="constant", interpolation="nearest", seed=0)])
     pairs = TrainingPairs(images, masks, batch_size=2, steps=40, seed=0, augment=augment)
     filled_pixels = 0
-    for index in [*range(40), 7, 3]:                 # batches are transformed 16 at a time; any order works
+    for index in [*range(40), 7, 3]:                 # transformed up front in chunks; any order works
         batch_images, batch_masks = pairs[index]
         assert batch_masks.dtype == np.uint8 and batch_images.dtype == np.float32
         assert batch_images.shape == (2, height, width, 3) and batch_masks.shape == (2, height, width)
@@ -124,6 +124,17 @@ def test_augmented_pairs_move_image_and_mask_together_and_fill_with_the_ignore_l
         assert (batch_images[filled] == 0).all()
     assert filled_pixels > 0                          # a 25 % shift did fill some pixels
     assert not (pairs[0][0] == images[pairs.order[:2]]).all()   # and something moved
+
+
+def test_photometric_augmentation_changes_the_images_alone():
+    images, masks = _pairs(n=6)
+    photometric = keras.layers.RandomBrightness(0.5, value_range=(0, 1), seed=0)
+    pairs = TrainingPairs(images, masks, batch_size=3, steps=4, seed=0, photometric=photometric)
+    for index in range(4):
+        batch_images, batch_masks = pairs[index]
+        rows = pairs.order[index * 3:(index + 1) * 3]
+        assert (batch_masks == masks[rows]).all()
+        assert not np.allclose(batch_images, images[rows]) and batch_images.min() >= 0
 
 
 def test_training_pairs_refuse_bad_data():
