@@ -29,7 +29,7 @@ spread over the seeds, and the seconds of each phase.
 
 Usage::
 
-    python benchmarks/scarce_labels.py                       # seeds 0 1 2, 400 steps per run
+    python benchmarks/scarce_labels.py                       # seeds 0 1 2, 300 steps per run
     python benchmarks/scarce_labels.py --seeds 0 --ratios 0.5 1 2 4 8
 """
 
@@ -56,13 +56,13 @@ NAMES = data.CITYSCAPES_CLASS_NAMES
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--steps", type=int, default=400, help="training steps of every segmenter run")
+    parser.add_argument("--steps", type=int, default=300, help="training steps of every segmenter run")
     parser.add_argument("--pool", type=int, default=2000)
     parser.add_argument("--fractions", type=float, nargs="+", default=[0.01, 0.03, 0.1, 0.3, 1.0])
     parser.add_argument("--scarce", type=float, default=0.01, help="the fraction the remedies start from")
     parser.add_argument("--ratios", type=float, nargs="+", default=[1, 4], help="generated pairs per real pair")
     parser.add_argument("--threshold", type=float, default=0.9, help="pseudo-label confidence threshold")
-    parser.add_argument("--gen-steps", type=int, default=200, help="pix2pix training steps")
+    parser.add_argument("--gen-steps", type=int, default=150, help="pix2pix training steps")
     parser.add_argument("--l1-only", action="store_true", help="generator without discriminator (L1 alone)")
     parser.add_argument("--learning-rate", type=float, default=1e-2)
     parser.add_argument("--filters", type=int, nargs="+", default=[8, 16, 32, 64])
