@@ -33,6 +33,7 @@ import numpy as np
 
 from segen_lib import checks
 from segen_lib.data.label_spaces import CITYSCAPES_CLASS_NAMES
+from segen_lib.data.road_objects import RoadObjects
 from segen_lib.data.road_render import CHUNK, render
 
 LIGHTING = ("day", "dusk", "night")
@@ -48,12 +49,6 @@ ROAD_TRAIN_IDS = tuple(CITYSCAPES_CLASS_NAMES.index(name) for name in ROAD_CLASS
 (_ROAD, _SIDEWALK, _BUILDING, _POLE, _SIGN, _VEGETATION, _TERRAIN, _SKY, _PERSON,
  _CAR) = ROAD_TRAIN_IDS
 _METRES = 10.0  # the image's width spans this many metres at the bottom row (t = 1)
-_CAR_COLOURS = np.array([[.85, .85, .85], [.08, .08, .09], [.45, .46, .48], [.65, .66, .68],
-                         [.6, .08, .07], [.1, .2, .5], [.12, .3, .16], [.8, .65, .1],
-                         [.3, .22, .16]], np.float32)
-_SIGN_COLOURS = np.array([[.75, .1, .1], [.1, .25, .65], [.85, .75, .1], [.85, .85, .85]],
-                         np.float32)
-
 
 # CHUNK (64, defined with the renderer): scenes are drawn that many at once, vectorised
 # over the chunk; every random draw is made for a whole chunk, so scene i depends only on
@@ -141,13 +136,14 @@ def _conditions(value, name: str, choices: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(values)
 
 
-class _Scenes:
+class _Scenes(RoadObjects):
     """``n`` scenes under construction, as arrays over ``(n, height, width)``: albedo (colour
     under white light), light sources, nearness (the depth buffer) and mask.
 
     Background layers are painted back to front; objects are depth-tested against the
     nearness ``t`` (1 at the bottom row, 0 at infinity), so their order does not matter.
-    Every random draw is made for :data:`CHUNK` scenes and cut to ``n``.
+    Every random draw is made for :data:`CHUNK` scenes and cut to ``n``. Cars, people,
+    poles and signs are drawn by :class:`segen_lib.data.road_objects.RoadObjects`.
     """
 
     def __init__(self, rng: np.random.Generator, n: int, height: int, width: int):
@@ -340,78 +336,6 @@ class _Scenes:
         position = left + self.uniform(0, 1) * (right - left)
         return self.horizon + t * self.span, self.vx + t * (position - self.vx)
 
-    def _detail(self, region, visible, colour, glow=None):
-        self.overlay(region & visible, colour)
-        if glow is not None:
-            self.overlay(region & visible, glow, self.glow)
-
-    def _car(self, present):
-        t = self.uniform(0.15, 1.0)
-        margin = 0.1 * (self.road[1] - self.road[0])
-        y, x = self._base(t, self.road[0] + margin, self.road[1] - margin)
-        m = self.metres(t)
-        width, height = m * self.uniform(1.7, 2.0), m * self.uniform(1.3, 1.6)
-        part = lambda a, b, top, bottom: present & self.box(  # noqa: E731
-            x + a * width, x + b * width, y - top * height, y - bottom * height)
-        paint = self.colour(_CAR_COLOURS, 0.05)
-        visible = self.paint(part(-0.5, 0.5, 0.6, 0.1) | part(-0.4, 0.4, 1.0, 0.55), _CAR, paint, t,
-                             (0.05, 0.04), depth_test=True)
-        visible |= self.paint(part(-0.48, -0.25, 0.2, 0) | part(0.25, 0.48, 0.2, 0), _CAR,
-                              np.float32(0.06), t, (0.0, 0.1), depth_test=True)
-        self._detail(part(-0.33, 0.33, 0.92, 0.62), visible, self.colour([0.12, 0.14, 0.17], 0.04))
-        lights = part(-0.48, -0.32, 0.5, 0.38) | part(0.32, 0.48, 0.5, 0.38)
-        self._detail(lights, visible, np.float32([0.7, 0.1, 0.08]), np.float32([1.0, 0.15, 0.1]))
-
-    def _sidewalk_spot(self, t, outer: bool):
-        """A column on a sidewalk at nearness ``t`` (its outer half for poles); the road's
-        edge where a scene has no sidewalk on the side drawn."""
-        right_side = self.chance(0.5)
-        left = np.where(right_side, self.walks[1][0], self.walks[0][0])
-        right = np.where(right_side, self.walks[1][1], self.walks[0][1])
-        none = right - left < 1e-3
-        road_edge = np.where(right_side, self.road[1] - 0.15 * (self.road[1] - self.road[0]),
-                             self.road[0])
-        left = np.where(none, road_edge, left)
-        right = np.where(none, road_edge + 0.15 * (self.road[1] - self.road[0]), right)
-        if outer:
-            middle = (left + right) / 2
-            left, right = np.where(right_side, middle, left), np.where(right_side, right, middle)
-        return self._base(t, left, right)
-
-    def _person(self, present):
-        t = self.uniform(0.3, 1.0)
-        y, x = self._sidewalk_spot(t, outer=False)
-        height = self.metres(t) * self.uniform(1.55, 1.9)
-        width = np.maximum(height * 0.28, 1.0)
-        legs = self.box(x - width * 0.4, x + width * 0.4, y - 0.48 * height, y)
-        legs &= (np.abs(self.xx - x) > width * 0.08) | (self.yy < y - 0.4 * height)
-        torso = self.box(x - width / 2, x + width / 2, y - 0.84 * height, y - 0.45 * height)
-        head = ((self.xx - x) ** 2 + (self.yy - (y - 0.91 * height)) ** 2
-                <= np.maximum(0.09 * height, 0.5) ** 2)
-        self.paint(present & legs, _PERSON, self.colour([[.15, .15, .2], [.2, .25, .45], [.4, .35, .3]]),
-                   t, (0.0, 0.06), depth_test=True)
-        self.paint(present & torso, _PERSON, self.colour([0.5, 0.5, 0.5], 0.45), t, (0.0, 0.06),
-                   depth_test=True)
-        self.paint(present & head, _PERSON, self.colour([[.85, .65, .5], [.55, .38, .25], [.3, .2, .15]],
-                                                        0.04), t, (0.0, 0.04), depth_test=True)
-
-    def _pole(self, present):
-        t = self.uniform(0.25, 1.1)
-        y, x = self._sidewalk_spot(t, outer=True)
-        m = self.metres(t)
-        height, width = m * self.uniform(4.0, 7.0), np.maximum(m * 0.25, 1.0)
-        pole = present & self.box(x - width / 2, x + width / 2, y - height, y)
-        self.paint(pole, _POLE, self.colour([[.4, .4, .42], [.2, .22, .2], [.6, .6, .6]]), t,
-                   (0.0, 0.05), depth_test=True)
-        size = np.maximum(m * self.uniform(0.7, 1.0), 2.0)
-        top = y - height * self.uniform(0.7, 0.95)
-        round_sign = ((self.xx - x) ** 2 + (self.yy - top) ** 2) <= (size / 2) ** 2
-        square_sign = self.box(x - size / 2, x + size / 2, top - size / 2, top + size / 2)
-        sign = present & self.chance(0.55) & np.where(self.chance(0.5), round_sign, square_sign)
-        sign = self.paint(sign, _SIGN, self.colour(_SIGN_COLOURS, 0.05), t, (0.0, 0.05), depth_test=True)
-        rim = sign & ~_erode(sign)
-        self.albedo[rim] = np.clip(self.albedo[rim] + 0.3, 0, 1)
-
 
 def _smooth_noise(rng: np.random.Generator, n: int, height: int, width: int, cells: int) -> np.ndarray:
     """``(n, height, width)`` zero-mean noise varying over about ``1 / cells`` of the height
@@ -434,13 +358,3 @@ def _at(colour, where, shape) -> np.ndarray:
     if colour.ndim < 4:
         return np.broadcast_to(colour, (len(where[0]), 3))
     return colour[tuple(index if size > 1 else 0 for index, size in zip(where, colour.shape))]
-
-
-def _erode(region: np.ndarray) -> np.ndarray:
-    """``(n, height, width)`` masks shrunk by one pixel (4-neighbourhood)."""
-    inner = region.copy()
-    inner[:, 1:] &= region[:, :-1]
-    inner[:, :-1] &= region[:, 1:]
-    inner[:, :, 1:] &= region[:, :, :-1]
-    inner[:, :, :-1] &= region[:, :, 1:]
-    return inner
