@@ -78,16 +78,16 @@ def _pairs(n=6, height=8, width=12):
 
 def test_training_pairs_gives_exactly_the_steps_asked_in_whole_passes():
     images, masks = _pairs(n=5)
-    images[:, 0, 0, 0] = np.arange(5)               # tag each pair, to follow it
+    images[:, 0, 0, 0] = np.arange(5) / 10          # tag each pair, to follow it
     pairs = TrainingPairs(images, masks, batch_size=4, steps=5, seed=1)
     assert len(pairs) == 5
-    seen = np.concatenate([pairs[i][0][:, 0, 0, 0] for i in range(5)]).astype(int)
+    seen = np.rint(np.concatenate([pairs[i][0][:, 0, 0, 0] for i in range(5)]) * 10).astype(int)
     assert len(seen) == 20
     # 20 pairs = four whole passes over the 5 pairs: each pair exactly 4 times, each pass a permutation
     assert np.bincount(seen).tolist() == [4] * 5
     assert all(sorted(seen[p * 5:(p + 1) * 5]) == list(range(5)) for p in range(4))
     batch_images, batch_masks = pairs[0]
-    rows = batch_images[:, 0, 0, 0].astype(int)
+    rows = np.rint(batch_images[:, 0, 0, 0] * 10).astype(int)
     assert (batch_masks == masks[rows]).all()       # images and masks stay paired
     with pytest.raises(IndexError):
         pairs[5]
@@ -151,6 +151,10 @@ def test_training_pairs_refuse_bad_data():
         TrainingPairs(images, masks, batch_size=0)
     with pytest.raises(ValueError, match="NaN"):
         TrainingPairs(np.full_like(images, np.nan), masks)
+    with pytest.raises(ValueError, match="x / 255"):       # uint8 images would train on 0..255
+        TrainingPairs((images * 255).astype("uint8"), masks)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        TrainingPairs(images * 255, masks)
 
 
 # ---------------------------------------------------------------- pseudo_labels

@@ -103,7 +103,7 @@ class TrainingPairs(keras.utils.PyDataset):
     steps of 16 scenes of 32×64 pixels).
 
     Args:
-        images: ``(n, height, width, channels)`` float images.
+        images: ``(n, height, width, channels)`` float images in [0, 1].
         masks: ``(n, height, width)`` integer class ids (``ignore_index`` allowed).
         batch_size: pairs per batch (integer >= 1).
         steps: batches in all; ``len(dataset)`` (integer >= 1). Pass ``epochs=1`` to ``fit``.
@@ -113,8 +113,9 @@ class TrainingPairs(keras.utils.PyDataset):
         ignore_index: the label of filled pixels (default 255, Cityscapes void).
 
     Raises:
-        ValueError: images and masks of different counts or sizes, masks that are not
-            integer ``(n, height, width)``, or a bad ``batch_size``, ``steps`` or ``seed``.
+        ValueError: images that are not floats in [0, 1] (uint8 images: the message says
+            ``x / 255``), images and masks of different counts or sizes, masks that are
+            not integer ``(n, height, width)``, or a bad ``batch_size``, ``steps`` or ``seed``.
 
     Example:
         >>> images, masks = np.zeros((5, 4, 6, 3), "float32"), np.zeros((5, 4, 6), "uint8")
@@ -126,7 +127,7 @@ class TrainingPairs(keras.utils.PyDataset):
     def __init__(self, images, masks, batch_size: int = 16, steps: int = 100, seed: int = 0,
                  augment=None, photometric=None, ignore_index: int = IGNORE_LABEL):
         super().__init__()
-        self.images = checks.finite(images, "images").astype(keras.config.floatx())
+        self.images = checks.float_images(images, "images", scale="[0, 1]").astype(keras.config.floatx())
         self.masks = _masks(masks, "masks", self.images, "images")
         self.batch_size = checks.positive_int(batch_size, "batch_size")
         self.steps = checks.positive_int(steps, "steps")
