@@ -129,7 +129,11 @@ class DiceCrossentropy(keras.losses.Loss):
         dice = keras.losses.dice(one_hot, probabilities, axis=pixel_axes)
         present = ops.cast(ops.sum(one_hot, axis=pixel_axes) > 0, dice.dtype)
         dice = ops.sum(dice * present) / ops.maximum(ops.sum(present), 1.0)
-        return ops.mean(cross_entropy) + self.dice_weight * dice
+        loss = ops.mean(cross_entropy) + self.dice_weight * dice
+        # One value per image (the batch's loss, repeated), so that Keras's reduction
+        # applies: a scalar would skip its division by the number of replicas under
+        # tf.distribute, and every replica's gradient would count in full (chapter 09).
+        return ops.broadcast_to(loss, ops.shape(y_pred)[:1])
 
     def _checked_targets(self, y_true, y_pred):
         """Check shapes always (they are known when a step is traced), values when concrete."""
