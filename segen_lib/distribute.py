@@ -190,6 +190,24 @@ def training_run(mode: str, steps: int = 40, batch_size: int = 16, num_devices: 
     if backend != wanted:
         raise ValueError(f"mode {mode!r} needs the {wanted} backend, this process runs {backend!r}: "
                          f"start it with KERAS_BACKEND={wanted}.")
+    if wanted == "tensorflow":
+        import tensorflow as tf
+
+        level = tf.get_logger().level
+        tf.get_logger().setLevel("ERROR")  # MirroredStrategy logs every all-reduce it sets up
+        try:
+            return _training_run(mode, steps, batch_size, num_devices, image_size, filters, learning_rate,
+                                 num_images, seed, eager)
+        finally:
+            tf.get_logger().setLevel(level)
+    return _training_run(mode, steps, batch_size, num_devices, image_size, filters, learning_rate,
+                         num_images, seed, eager)
+
+
+def _training_run(mode, steps, batch_size, num_devices, image_size, filters, learning_rate, num_images, seed,
+                  eager) -> dict:
+    import keras
+
     if mode == "mirrored":
         import tensorflow as tf
 
@@ -202,13 +220,15 @@ def training_run(mode: str, steps: int = 40, batch_size: int = 16, num_devices: 
 
     def result(model, losses):
         # Outside any strategy's scope: the loss of the whole held-out set, on one device.
-        final = model.loss(held_masks, model(held_images, training=False))
+        # (JAX: a compiled predict; an eager forward pass is slow there.)
+        outputs = model.predict(held_images, batch_size=64, verbose=0) if mode == "jax" else model(held_images, training=False)
+        final = model.loss(held_masks, outputs)
         return {"losses": losses, "final_loss": float(keras.ops.convert_to_numpy(final).mean())}
 
-    single = None
+    single = parallel = None
     if mode != "multiworker":
         model = _model(*settings)
-        single = result(model, _fit(model, images, masks, batch_size, steps, wanted == "tensorflow"))
+        single = result(model, _fit(model, images, masks, batch_size, steps, mode != "jax"))
     if mode == "jax":
         import jax
 

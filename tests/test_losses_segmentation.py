@@ -58,8 +58,20 @@ def test_gradients_finite_in_training():
     from segen_lib.models import build_unet
 
     model = build_unet((16, 16, 1), num_classes=3, filters=(4, 8))
-    model.compile(optimizer="adam", loss=DiceCrossentropy(num_classes=3))
+    model.compile(optimizer="adam", loss=DiceCrossentropy(num_classes=3), run_eagerly=True)  # tracing is tested elsewhere
     rng = np.random.default_rng(0)
     history = model.fit(rng.random((4, 16, 16, 1)).astype("float32"), rng.integers(0, 3, (4, 16, 16)),
                         epochs=2, verbose=0)
     assert all(np.isfinite(history.history["loss"]))
+
+
+def test_one_value_per_image_so_that_keras_reduces_it_like_its_own_losses():
+    # A scalar would skip Keras's division by the number of replicas under tf.distribute
+    # (chapter 09): two replicas would each count in full.
+    rng = np.random.default_rng(0)
+    y_true = rng.integers(0, 3, (4, 8, 8))
+    y_pred = rng.dirichlet(np.ones(3), (4, 8, 8)).astype("float32")
+    per_image = keras.ops.convert_to_numpy(DiceCrossentropy(num_classes=3, reduction=None)(y_true, y_pred))
+    reduced = float(DiceCrossentropy(num_classes=3)(y_true, y_pred))
+    assert per_image.shape == (4,)
+    np.testing.assert_allclose(per_image, reduced, rtol=1e-6)
