@@ -151,6 +151,12 @@ class LiteRTModel:
         return self._input["dtype"] == np.int8
 
     @property
+    def input_quantization(self) -> tuple[float, int]:
+        """``(scale, zero_point)`` of the input: ``x ≈ scale · (q - zero_point)``; ``(0.0, 0)`` in float32."""
+        scale, zero_point = self._input["quantization"]
+        return float(scale), int(zero_point)
+
+    @property
     def input_shape(self) -> tuple:
         """``(height, width, channels)`` of one image."""
         return tuple(int(size) for size in self._input["shape_signature"][1:])

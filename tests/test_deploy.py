@@ -24,6 +24,8 @@ def test_int8_round_trip_is_close_to_float_and_smaller(model_and_images, tmp_pat
     path = deploy.export_litert(model, tmp_path / "tiny_int8.tflite", representative_images=images[:16])
     int8 = deploy.LiteRTModel(path, num_threads=1)
     assert int8.quantized and int8.input_shape == (8, 16, 3)
+    scale, zero_point = int8.input_quantization   # calibrated on images in [0, 1]
+    assert scale * (-128 - zero_point) <= 0.01 and scale * (127 - zero_point) >= 0.99
     expected = keras.ops.convert_to_numpy(model(images[16:], training=False))
     got = int8.predict(images[16:], batch_size=3)          # batches of 3, 3 and 2: resized as needed
     assert got.shape == expected.shape and got.dtype == np.float32
