@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from segen_lib import checks
+from segen_lib import checks, runtime
 
 __all__ = ["output_size", "LayerCost", "layer_costs", "count_macs", "format_costs",
            "tensorflow_flops", "Latency", "measure_latency"]
@@ -252,16 +252,14 @@ def tensorflow_flops(model: keras.Model) -> dict[str, int]:
 
     counted = {"Conv2D", "Conv2DBackpropInput", "DepthwiseConv2dNative", "MatMul", "BatchMatMulV2"}
     flops = {}
-    level = tf.get_logger().level
-    tf.get_logger().setLevel("ERROR")  # the statistics call a TensorFlow 1 helper that logs a deprecation
-    for cost, layer in zip(layer_costs(model), [lay for lay in model.layers if type(lay).__name__ != "InputLayer"]):
-        if not cost.macs:
-            continue
-        spec = tf.TensorSpec((1, *_shape(layer.input.shape, model.name)), layer.compute_dtype)
-        graph = tf.function(lambda x, layer=layer: layer(x)).get_concrete_function(spec).graph
-        flops[layer.name] = int(sum(tf_ops.get_stats_for_node_def(graph, op.node_def, "flops").value or 0
-                                    for op in graph.get_operations() if op.type in counted))
-    tf.get_logger().setLevel(level)
+    with runtime.quiet_tensorflow():  # the statistics call a TensorFlow 1 helper that logs a deprecation
+        for cost, layer in zip(layer_costs(model), [lay for lay in model.layers if type(lay).__name__ != "InputLayer"]):
+            if not cost.macs:
+                continue
+            spec = tf.TensorSpec((1, *_shape(layer.input.shape, model.name)), layer.compute_dtype)
+            graph = tf.function(lambda x, layer=layer: layer(x)).get_concrete_function(spec).graph
+            flops[layer.name] = int(sum(tf_ops.get_stats_for_node_def(graph, op.node_def, "flops").value or 0
+                                        for op in graph.get_operations() if op.type in counted))
     return flops
 
 

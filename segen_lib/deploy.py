@@ -32,7 +32,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from segen_lib import checks
+from segen_lib import checks, runtime
 
 __all__ = ["export_litert", "LiteRTModel"]
 
@@ -44,6 +44,15 @@ def _input_shape(model: keras.Model) -> tuple:
                          f"received input shape {shape or 'unknown'}: rebuild it with a fixed "
                          f"input_shape, e.g. build_unet((32, 64, 3), ...).")
     return shape
+
+
+def _fix(images: np.ndarray, shape: tuple) -> str:
+    """What to do about images that do not fit ``shape``: the end of an error message."""
+    if images.ndim == 3 and tuple(images.shape) == shape:
+        return ": one image; add the batch axis with images[None]."
+    if not np.issubdtype(images.dtype, np.floating):
+        return ": scale them to floats as in training, e.g. images / 255."
+    return "."
 
 
 def export_litert(model: keras.Model, path: str | os.PathLike, representative_images=None) -> Path:
@@ -83,7 +92,7 @@ def export_litert(model: keras.Model, path: str | os.PathLike, representative_im
         images = checks.finite(representative_images, "representative_images")
         if images.ndim != 4 or tuple(images.shape[1:]) != shape or not np.issubdtype(images.dtype, np.floating):
             raise ValueError(f"representative_images must be float images of shape (n, {', '.join(map(str, shape))}) "
-                             f"for this model, received {images.dtype} {images.shape}.")
+                             f"for this model, received {images.dtype} {images.shape}{_fix(images, shape)}")
         if len(images) == 0:
             raise ValueError("representative_images is empty: give about a hundred training images.")
 
@@ -97,12 +106,8 @@ def export_litert(model: keras.Model, path: str | os.PathLike, representative_im
     path.parent.mkdir(parents=True, exist_ok=True)
     import tensorflow as tf
 
-    level = tf.get_logger().level
-    tf.get_logger().setLevel("ERROR")  # the intermediate SavedModel logs where it writes its assets
-    try:
+    with runtime.quiet_tensorflow():  # the intermediate SavedModel logs where it writes its assets
         model.export(str(path), format="litert", verbose=False, **options)
-    finally:
-        tf.get_logger().setLevel(level)
     return path
 
 
@@ -174,7 +179,7 @@ class LiteRTModel:
         images = checks.finite(images, "images")
         if images.ndim != 4 or tuple(images.shape[1:]) != self.input_shape or not np.issubdtype(images.dtype, np.floating):
             raise ValueError(f"images must be floats of shape (batch, {', '.join(map(str, self.input_shape))}), "
-                             f"received {images.dtype} {images.shape}.")
+                             f"received {images.dtype} {images.shape}{_fix(images, self.input_shape)}")
         if self._batch != len(images):  # the interpreter works on one batch size at a time
             self._interpreter.resize_tensor_input(self._input["index"], [len(images), *self.input_shape])
             self._interpreter.allocate_tensors()

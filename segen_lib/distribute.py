@@ -44,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
-from segen_lib import checks
+from segen_lib import checks, runtime
 
 __all__ = ["MODES", "split_cpu", "training_run", "start_processes", "collect", "run_in_processes", "Processes"]
 
@@ -190,18 +190,9 @@ def training_run(mode: str, steps: int = 40, batch_size: int = 16, num_devices: 
     if backend != wanted:
         raise ValueError(f"mode {mode!r} needs the {wanted} backend, this process runs {backend!r}: "
                          f"start it with KERAS_BACKEND={wanted}.")
-    if wanted == "tensorflow":
-        import tensorflow as tf
-
-        level = tf.get_logger().level
-        tf.get_logger().setLevel("ERROR")  # MirroredStrategy logs every all-reduce it sets up
-        try:
-            return _training_run(mode, steps, batch_size, num_devices, image_size, filters, learning_rate,
-                                 num_images, seed, eager)
-        finally:
-            tf.get_logger().setLevel(level)
-    return _training_run(mode, steps, batch_size, num_devices, image_size, filters, learning_rate,
-                         num_images, seed, eager)
+    with runtime.quiet_tensorflow():  # MirroredStrategy logs every all-reduce it sets up
+        return _training_run(mode, steps, batch_size, num_devices, tuple(image_size), tuple(filters),
+                             learning_rate, num_images, seed, eager)
 
 
 def _training_run(mode, steps, batch_size, num_devices, image_size, filters, learning_rate, num_images, seed,
@@ -214,9 +205,9 @@ def _training_run(mode, steps, batch_size, num_devices, image_size, filters, lea
         configured = tf.config.get_logical_device_configuration(tf.config.list_physical_devices("CPU")[0])
         if configured is None or len(configured) < num_devices:  # not split yet (this does not start TensorFlow)
             split_cpu(num_devices)
-    images, masks = _data(num_images, tuple(image_size), seed)
-    held_images, held_masks = _data(64, tuple(image_size), seed + 1)
-    settings = (tuple(image_size), tuple(filters), learning_rate, seed, bool(eager))
+    images, masks = _data(num_images, image_size, seed)
+    held_images, held_masks = _data(64, image_size, seed + 1)
+    settings = (image_size, filters, learning_rate, seed)
 
     def result(model, losses):
         # Outside any strategy's scope: the loss of the whole held-out set, on one device.
@@ -227,7 +218,7 @@ def _training_run(mode, steps, batch_size, num_devices, image_size, filters, lea
 
     single = parallel = None
     if mode != "multiworker":
-        model = _model(*settings)
+        model = _model(*settings, eager=bool(eager))
         single = result(model, _fit(model, images, masks, batch_size, steps, mode != "jax"))
     if mode == "jax":
         import jax
@@ -239,7 +230,7 @@ def _training_run(mode, steps, batch_size, num_devices, image_size, filters, lea
         keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
         replicas, names = len(devices), [str(device) for device in devices]
         _check_share(batch_size, replicas)
-        model = _model(*settings[:-1], False)
+        model = _model(*settings, eager=False)
         parallel = result(model, _fit(model, images, masks, batch_size, steps, False))
         keras.distribution.set_distribution(None)
     else:
@@ -256,7 +247,7 @@ def _training_run(mode, steps, batch_size, num_devices, image_size, filters, lea
         names = list(strategy.extended.worker_devices)
         _check_share(batch_size, replicas)
         with strategy.scope():
-            model = _model(*settings[:-1], False)
+            model = _model(*settings, eager=False)
         if mode == "mirrored":
             losses = _fit(model, images, masks, batch_size, steps, True)
         else:
@@ -339,6 +330,7 @@ def start_processes(modes: str | Sequence[str] = MODES, num_devices: int = 2, ti
     unknown = set(settings) - set(_SETTINGS)
     if unknown:
         raise ValueError(f"unknown settings {sorted(unknown)}: training_run takes {', '.join(_SETTINGS)}.")
+    _check_share(checks.positive_int(settings.get("batch_size", 16), "batch_size"), num_devices)
     folder = tempfile.TemporaryDirectory()
     jobs = [(mode, *job) for mode in modes for job in _processes(mode, num_devices, settings, Path(folder.name))]
     running = [(mode, subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))

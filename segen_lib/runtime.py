@@ -9,6 +9,7 @@ with tiny epochs and data, so the whole course executes in minutes.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import random
@@ -20,6 +21,29 @@ from segen_lib import checks
 
 TRUE_VALUES = ("1", "true", "yes", "on")
 FALSE_VALUES = ("", "0", "false", "no", "off")
+
+
+@contextlib.contextmanager
+def quiet_tensorflow():
+    """Hide TensorFlow's Python log messages below ERROR inside the block, then restore the level.
+
+    For library calls whose TensorFlow internals log what a learner cannot act on (a
+    converter's asset paths, a strategy's every all-reduce). Does nothing under
+    another backend.
+    """
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        yield
+        return
+    import tensorflow as tf
+
+    level = tf.get_logger().level
+    tf.get_logger().setLevel("ERROR")
+    try:
+        yield
+    finally:
+        tf.get_logger().setLevel(level)
 
 
 def is_fast() -> bool:

@@ -39,6 +39,10 @@ def test_int8_round_trip_is_close_to_float_and_smaller(model_and_images, tmp_pat
         int8(images[:2] * 255)
     with pytest.raises(ValueError, match=r"shape \(batch, 8, 16, 3\)"):
         int8(images[:2, :4])
+    with pytest.raises(ValueError, match=r"images\[None\]"):
+        int8(images[0])
+    with pytest.raises(ValueError, match=r"images / 255"):
+        int8((images[:2] * 255).astype("uint8"))
 
 
 @TF_ONLY

@@ -21,6 +21,8 @@ def test_bad_arguments():
         distribute.start_processes("mirrored", epochs=3)
     with pytest.raises(ValueError, match="num_devices"):
         distribute.start_processes("mirrored", num_devices=0)
+    with pytest.raises(ValueError, match="cannot be shared equally by 2 replicas"):   # before any process starts
+        distribute.start_processes("mirrored", batch_size=7)
     other = "jax" if keras.backend.backend() == "tensorflow" else "mirrored"
     with pytest.raises(ValueError, match="needs the .* backend.*KERAS_BACKEND"):
         distribute.training_run(other)
