@@ -190,6 +190,8 @@ def training_run(mode: str, steps: int = 40, batch_size: int = 16, num_devices: 
     if backend != wanted:
         raise ValueError(f"mode {mode!r} needs the {wanted} backend, this process runs {backend!r}: "
                          f"start it with KERAS_BACKEND={wanted}.")
+    if mode != "multiworker":  # one replica per device (multi-worker: counted once the cluster is up)
+        _check_share(batch_size, num_devices)
     with runtime.quiet_tensorflow():  # MirroredStrategy logs every all-reduce it sets up
         return _training_run(mode, steps, batch_size, num_devices, tuple(image_size), tuple(filters),
                              learning_rate, num_images, seed, eager)
@@ -216,7 +218,7 @@ def _training_run(mode, steps, batch_size, num_devices, image_size, filters, lea
         final = model.loss(held_masks, outputs)
         return {"losses": losses, "final_loss": float(keras.ops.convert_to_numpy(final).mean())}
 
-    single = parallel = None
+    single = None
     if mode != "multiworker":
         model = _model(*settings, eager=bool(eager))
         single = result(model, _fit(model, images, masks, batch_size, steps, mode != "jax"))

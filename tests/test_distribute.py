@@ -27,7 +27,7 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="needs the .* backend.*KERAS_BACKEND"):
         distribute.training_run(other)
     with pytest.raises(ValueError, match=r"cannot be shared equally by 2 replicas.*multiple of 2, e\.g\. 8"):
-        distribute._check_share(7, 2)
+        distribute.training_run("jax" if other == "mirrored" else "mirrored", batch_size=7)
 
 
 @pytest.mark.skipif(keras.backend.backend() != "jax",
