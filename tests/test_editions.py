@@ -1,0 +1,91 @@
+"""The student edition: every chapter without its solution cells, every exercise kept."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from segen_lib import editions
+from segen_lib.course import list_chapters
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = list_chapters(ROOT / "notebooks")
+
+
+@pytest.fixture(params=CHAPTERS, ids=[path.stem for path in CHAPTERS])
+def chapter(request):
+    return nbformat.read(request.param, as_version=4)
+
+
+def test_solutions_are_the_tagged_tail_after_the_exercises(chapter):
+    tagged = editions.solution_cells(chapter)
+    assert tagged, "no solution cell is tagged"
+    assert tagged == list(range(tagged[0], len(chapter.cells))), "a cell after the solutions is not tagged"
+    assert chapter.cells[tagged[0]].source.strip() == "## Solutions"
+    assert any(chapter.cells[i].cell_type == "code" for i in tagged)
+    assert len(editions.exercises(chapter)) >= 2
+
+
+def test_student_edition_keeps_every_exercise_and_no_solution(chapter):
+    student = editions.student_notebook(chapter)
+    kept = [cell for cell in chapter.cells if editions.SOLUTION_TAG not in cell.metadata.get("tags", [])]
+    assert [c.source for c in student.cells] == [c.source for c in kept]
+    assert editions.solution_cells(student) == []
+    assert not any("## Solutions" in cell.source for cell in student.cells)
+    assert editions.exercises(student) == editions.exercises(chapter)
+    assert len(student.cells) < len(chapter.cells)
+    nbformat.validate(student)
+    assert editions.solution_cells(chapter), "the argument was changed"
+
+
+def test_written_edition_matches_the_notebooks(tmp_path):
+    written = editions.write_student_edition(ROOT / "notebooks", tmp_path / "student", only=["00", "2"])
+    assert [p.name for p in written] == ["00_setup.ipynb", "02_unet_segmentation.ipynb"]
+    student = nbformat.read(written[1], as_version=4)
+    assert editions.solution_cells(student) == [] and len(editions.exercises(student)) == 4
+
+
+def test_the_edition_make_test_runs_is_up_to_date():
+    """make test runs build/student under nbval: it must be today's notebooks minus solutions."""
+    folder = ROOT / "build" / "student"
+    if not folder.is_dir():
+        pytest.skip("no build/student: `make student` writes it (make test does first)")
+    for path in CHAPTERS:
+        target = folder / path.name
+        assert target.is_file(), f"{target} is missing: run `make student`"
+        expected = editions.student_notebook(nbformat.read(path, as_version=4))
+        stored = nbformat.read(target, as_version=4)
+        assert [c.source for c in stored.cells] == [c.source for c in expected.cells], \
+            f"{target} is older than {path}: run `make student`"
+
+
+def test_exercises_are_read_across_lines_and_misnumbering_is_refused():
+    cell = nbformat.v4.new_markdown_cell
+    nb = nbformat.v4.new_notebook(cells=[cell("# 99 · T"), cell("## Summary\n\n- a\n\n## Exercises\n\n"
+                                                                 "1. First\n   continued.\n2. Second\n")])
+    assert editions.exercises(nb) == ["First continued.", "Second"]
+    nb.cells[1].source = "## Exercises\n\n1. First\n3. Third\n"
+    with pytest.raises(ValueError, match="exercise 3 follows exercise 1"):
+        editions.exercises(nb)
+    assert editions.exercises(nbformat.v4.new_notebook(cells=[cell("# 99 · T")])) == []
+
+
+def test_exercises_without_tagged_solutions_are_refused_and_the_reverse():
+    cell = nbformat.v4.new_markdown_cell
+    untagged = nbformat.v4.new_notebook(cells=[cell("# 99 · T"), cell("## Exercises\n\n1. Do it.\n"),
+                                               cell("## Solutions"), nbformat.v4.new_code_cell("x = 1")])
+    with pytest.raises(ValueError, match="no cell is tagged 'solution'"):
+        editions.student_notebook(untagged)
+    orphan = nbformat.v4.new_notebook(cells=[cell("# 99 · T"), nbformat.v4.new_code_cell("x = 1")])
+    orphan.cells[1].metadata["tags"] = ["solution"]
+    with pytest.raises(ValueError, match="no numbered '## Exercises' list"):
+        editions.student_notebook(orphan)
+
+
+def test_command_line_writes_and_refuses_unknown_chapters(tmp_path, capsys):
+    assert editions.main(["student", "--only", "01", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "01_cnn_basics.ipynb").is_file()
+    assert capsys.readouterr().out.rstrip().endswith(": 01_cnn_basics")
+    with pytest.raises(SystemExit):
+        editions.main(["student", "--only", "42", "--out", str(tmp_path)])
+    assert "unknown chapter '42'" in capsys.readouterr().err
