@@ -5,12 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_FLAGS ?=
 
-.PHONY: course test test-jax lab data clean help
+.PHONY: course student site test test-jax test-site lab data clean help
 
 help:
 	@echo "make course   run every notebook headless, write the executed course to build/"
-	@echo "make test     unit tests + every notebook through nbval in fast mode"
-	@echo "make test-jax the same under the JAX backend (KERAS_BACKEND=jax)"
+	@echo "make student  write the student edition (no solutions) to build/student/"
+	@echo "make site     build the course site from build/ into build/site/ (after make course)"
+	@echo "make test     unit tests + the student edition of every notebook through nbval in fast mode"
+	@echo "make test-jax unit tests + every notebook, solutions included, under the JAX backend"
+	@echo "make test-site the course in fast mode, its site, and the site in headless Chromium"
 	@echo "make lab      open JupyterLab on notebooks/"
 	@echo "make data     rebuild data/ from its source packages (needs network)"
 
@@ -26,11 +29,26 @@ $(STAMP): pyproject.toml | $(BIN)/python
 course: $(STAMP)
 	$(BIN)/python -m segen_lib.course run $(COURSE_FLAGS)
 
-test: $(STAMP)
+student: $(STAMP)
+	$(BIN)/python -m segen_lib.editions student
+
+site: $(STAMP)
+	$(BIN)/python -m segen_lib.site build
+
+# pytest's testpaths: tests/, segen_lib/ (doctests) and build/student/ (the notebooks as learners get them).
+test: $(STAMP) student
 	SEGEN_FAST=1 $(BIN)/python -m pytest $(PYTEST_FLAGS)
 
 test-jax: $(STAMP)
-	KERAS_BACKEND=jax JAX_PLATFORMS=$${JAX_PLATFORMS:-cpu} SEGEN_FAST=1 $(BIN)/python -m pytest $(PYTEST_FLAGS)
+	KERAS_BACKEND=jax JAX_PLATFORMS=$${JAX_PLATFORMS:-cpu} SEGEN_FAST=1 $(BIN)/python -m pytest $(PYTEST_FLAGS) \
+		tests segen_lib notebooks
+
+# Every chapter with its solutions in fast mode (fails if one fails), the site built from
+# it, then the browser test, which fails here instead of skipping when Chromium is missing.
+test-site: $(STAMP)
+	$(BIN)/python -m segen_lib.course run --fast
+	$(BIN)/python -m segen_lib.site build
+	SEGEN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest $(PYTEST_FLAGS) tests/test_site_browser.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -6,6 +6,7 @@ Used by :mod:`segen_lib.course` (the runner); notebooks print their key metrics 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -101,7 +102,7 @@ def source_head(source: str, lines: int = 6) -> str:
 
 def write_report(results: list[ChapterResult], build_dir: Path, fast: bool,
                  total_seconds: float, stopped_by: str | None = None) -> Path:
-    """Write ``build_dir/report.md`` and return its path.
+    """Write ``build_dir/report.md`` (and the same as data, ``report.json``); return the first's path.
 
     Args:
         results: one :class:`ChapterResult` per chapter, in order (``"not run"`` ones
@@ -161,4 +162,11 @@ def write_report(results: list[ChapterResult], build_dir: Path, fast: bool,
     build_dir.mkdir(parents=True, exist_ok=True)
     path = build_dir / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    record = {"date": lines[2][len("- date: "):], "mode": "fast" if mode != "learner" else "learner",
+              "python": sys.version.split()[0], "cpu_cores": os.cpu_count(),
+              "total_seconds": round(total_seconds, 1), "stopped_by": stopped_by,
+              "chapters": [{"name": r.name, "status": r.status, "seconds": round(r.seconds, 1),
+                            "time": format_seconds(r.seconds) if r.ran else None, "metrics": r.metrics}
+                           for r in results]}
+    (build_dir / "report.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return path

@@ -82,6 +82,17 @@ def test_report_lists_both_chapters_and_the_failing_cell(course_run):
     assert "notes" not in report
 
 
+def test_report_json_holds_the_same_record(course_run):
+    import json
+
+    _, build, _ = course_run
+    record = json.loads((build / "report.json").read_text())
+    assert record["mode"] == "fast" and record["cpu_cores"] == os.cpu_count()
+    assert [(c["name"], c["status"]) for c in record["chapters"]] == [("00_passes", "ok"), ("01_fails", "failed")]
+    assert record["chapters"][0]["metrics"] == {"test_accuracy": "0.9123"}
+    assert record["chapters"][0]["time"].endswith(" s") and record["chapters"][0]["seconds"] > 0
+
+
 def test_executed_notebooks_and_html_are_written(course_run):
     notebooks, build, _ = course_run
     for name in ("00_passes", "01_fails"):
