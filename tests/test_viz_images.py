@@ -106,3 +106,49 @@ def test_mask_overlay_rejects_mismatched_shapes():
         viz.mask_overlay(images, np.zeros((2, 8, 8)))
     with pytest.raises(ValueError, match="predictions must have shape"):
         viz.mask_overlay(images, np.zeros((2, 16, 16)), predictions=np.zeros((1, 16, 16)))
+
+
+def _legend(fig):
+    assert len(fig.legends) == 1, "mask_overlay draws one legend"
+    legend = fig.legends[0]
+    return [text.get_text() for text in legend.get_texts()], [handle.get_facecolor() for handle in legend.legend_handles]
+
+
+def test_mask_overlay_legend_lists_the_classes_present_in_the_drawn_colours():
+    images = np.zeros((2, 8, 8))
+    masks = np.zeros((2, 8, 8), int)
+    masks[0, :2, :2], masks[1, 4:, 4:] = 3, 7
+    predictions = masks.copy()
+    predictions[1, :2, 6:] = 9        # a class only the prediction holds
+    names = ["background"] + [str(d) for d in range(10)]
+    fig = viz.mask_overlay(images, masks, predictions, class_names=names, suptitle="look here")
+    labels, colors = _legend(fig)
+    assert labels == ["2", "6", "8"]   # class ids 3, 7, 9; no background
+    overlays = [ax.images[1].get_array() for ax in fig.axes if len(ax.images) == 2]
+    # (panel, row, col) of a pixel of class 3, 7 and 9: the first mask, the second mask, the second prediction
+    for (panel, row, col), color in zip([(0, 0, 0), (2, 4, 4), (3, 0, 6)], colors):
+        assert np.allclose(overlays[panel][row, col, :3], color[:3]) and overlays[panel][row, col, 3] == 0.5
+    assert overlays[3][2, 2, 3] == 0          # background is not drawn
+    assert fig._suptitle.get_text() == "look here"
+
+
+def test_mask_overlay_legend_without_names_says_class_k_and_none_for_background_only():
+    masks = np.zeros((1, 8, 8), int)
+    masks[0, 1, 1] = 1
+    assert _legend(viz.mask_overlay(np.zeros((1, 8, 8)), masks))[0] == ["class 1"]
+    assert viz.mask_overlay(np.zeros((1, 8, 8)), np.zeros((1, 8, 8), int)).legends == []
+
+
+def test_mask_overlay_refuses_too_few_class_names_and_labels_beyond_num_classes():
+    masks = np.zeros((1, 8, 8), int)
+    masks[0, 0, 0] = 4
+    with pytest.raises(ValueError, match=r"class_names has 3 names .* hold class 4: give one name per class id"):
+        viz.mask_overlay(np.zeros((1, 8, 8)), masks, class_names=["background", "a", "b"])
+    with pytest.raises(ValueError, match="class_names must be a sequence"):
+        viz.mask_overlay(np.zeros((1, 8, 8)), masks, class_names="background")
+    with pytest.raises(ValueError, match=r"hold class 4, but num_classes=3 .* pass num_classes=5"):
+        viz.mask_overlay(np.zeros((1, 8, 8)), masks, num_classes=3)
+    with pytest.raises(ValueError, match="fractions"):
+        viz.mask_overlay(np.zeros((1, 8, 8)), masks * 0.3)
+    with pytest.raises(ValueError, match="class ids >= 0"):
+        viz.mask_overlay(np.zeros((1, 8, 8)), -masks)

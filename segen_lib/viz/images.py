@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from segen_lib import checks
 
@@ -168,23 +169,75 @@ def training_curves(history, keys: Sequence[str] | None = None, title: str | Non
     return fig
 
 
+def _class_colors(num_classes: int) -> np.ndarray:
+    """``(max(num_classes, 2), 4)`` RGBA colours: row ``k`` is the colour of class ``k``."""
+    count = max(num_classes, 2)
+    return plt.get_cmap("tab20" if num_classes > 10 else "tab10", count)(np.arange(count))
+
+
+def _class_names(class_names, present: Sequence[int]) -> list[str]:
+    """The legend label of each class in ``present``: its name, or ``"class k"`` without names."""
+    if class_names is None:
+        return [f"class {k}" for k in present]
+    if isinstance(class_names, (str, bytes)) or not isinstance(class_names, (Sequence, np.ndarray)):
+        raise ValueError("class_names must be a sequence of names indexed by class id (0: background), "
+                         f"received {class_names!r}.")
+    if present and present[-1] >= len(class_names):
+        raise ValueError(f"class_names has {len(class_names)} names (class ids 0..{len(class_names) - 1}), "
+                         f"but the masks or predictions hold class {present[-1]}: give one name per "
+                         "class id, background (0) first.")
+    return [str(class_names[k]) for k in present]
+
+
+def _label_maps(values, name: str, shape: tuple) -> np.ndarray:
+    array = np.asarray(values)
+    if array.ndim == 4 and array.shape[-1] == 1:
+        array = array[..., 0]
+    if array.shape != shape:
+        raise ValueError(f"{name} must have shape {shape} to match images, received {array.shape}.")
+    checks.finite(array, name)
+    if array.dtype.kind == "f" and np.any(array != np.round(array)):
+        raise ValueError(f"{name} must hold integer class ids, received fractions: take argmax(axis=-1) "
+                         "of class probabilities (or threshold at 0.5) first.")
+    if array.size and array.min() < 0:
+        raise ValueError(f"{name} must hold class ids >= 0 (0: background), received {array.min()}.")
+    return array.astype(np.int64)
+
+
 def mask_overlay(images, masks, predictions=None, num_classes: int | None = None,
-                 titles: Sequence[str] | None = None, alpha: float = 0.5, size: float = 2.0) -> Figure:
-    """Show images beside their masks (and predicted masks), one row per image.
+                 titles: Sequence[str] | None = None, alpha: float = 0.5, size: float = 2.0,
+                 class_names: Sequence[str] | None = None, suptitle: str | None = None) -> Figure:
+    """Show images beside their masks (and predicted masks), one row per image, with a legend.
+
+    Introduced in ``notebooks/02_unet_segmentation.ipynb``. Class ``k`` is drawn in colour
+    ``k`` of a ``tab10`` (``tab20`` above 10 classes) colour map; class 0 (background) is
+    not drawn. The legend, on the right, lists the classes present in the masks and
+    predictions shown, each in the colour it is drawn in.
 
     Args:
-        images: ``(n, height, width)`` or ``(n, height, width, channels)``.
+        images: ``(n, height, width)`` or ``(n, height, width, channels)``, any value
+            range (see :func:`to_display`).
         masks: ``(n, height, width)`` integer class maps (0 = background) or
             ``(n, height, width, 1)`` binary masks.
         predictions: optional array shaped like ``masks``.
-        num_classes: number of classes for the colour map (default: from the data).
+        num_classes: number of classes for the colour map (default: the length of
+            ``class_names``, else from the data); labels must lie in ``0..num_classes-1``.
         titles: one title per row.
-        alpha: opacity of the mask drawn over the image.
+        alpha: opacity in [0, 1] of the mask drawn over the image.
         size: inches per panel.
+        class_names: names indexed by class id, background (0) first, e.g.
+            ``data.DIGIT_CLASS_NAMES``; default: ``"class k"`` in the legend.
+        suptitle: title of the whole figure (say what to look for).
 
     Returns:
         The matplotlib Figure, one row per image; columns: the image, the mask drawn
-        over it [, the prediction drawn over it].
+        over it [, the prediction drawn over it]; ``fig.legends[0]``: the classes
+        present (no legend when every pixel is background).
+
+    Raises:
+        ValueError: masks or predictions of another shape than the images, negative or
+            fractional labels, labels of ``num_classes`` or more, fewer ``class_names``
+            than the largest class present needs, a bad ``num_classes``, ``alpha`` or ``size``.
 
     Example:
         >>> masks = np.zeros((2, 16, 16), int)
@@ -192,41 +245,57 @@ def mask_overlay(images, masks, predictions=None, num_classes: int | None = None
         >>> fig = mask_overlay(np.zeros((2, 16, 16)), masks, predictions=masks, num_classes=11)
         >>> [ax.get_title() for ax in fig.axes[:3]]
         ['image', 'mask', 'prediction']
+        >>> [text.get_text() for text in fig.legends[0].get_texts()]
+        ['class 3']
+        >>> names = ["background"] + [str(d) for d in range(10)]
+        >>> fig = mask_overlay(np.zeros((2, 16, 16)), masks, class_names=names)
+        >>> [text.get_text() for text in fig.legends[0].get_texts()]
+        ['2']
     """
     if num_classes is not None:
         num_classes = checks.positive_int(num_classes, "num_classes")
     alpha = checks.number(alpha, "alpha", minimum=0, maximum=1)
     size = checks.number(size, "size", minimum=0, include_minimum=False)
     shown = to_display(_as_images(images))
-    masks = np.asarray(masks)
-    if masks.ndim == 4 and masks.shape[-1] == 1:
-        masks = masks[..., 0]
-    if masks.shape != shown.shape[:3]:
-        raise ValueError(f"masks must have shape {shown.shape[:3]} to match images, received {masks.shape}.")
+    masks = _label_maps(masks, "masks", shown.shape[:3])
     panels = [("image", None), ("mask", masks)]
     if predictions is not None:
-        predictions = np.asarray(predictions)
-        if predictions.ndim == 4 and predictions.shape[-1] == 1:
-            predictions = predictions[..., 0]
-        if predictions.shape != masks.shape:
-            raise ValueError(f"predictions must have shape {masks.shape}, received {predictions.shape}.")
-        panels.append(("prediction", predictions))
-    classes = num_classes or int(max(masks.max(), 1 if predictions is None else predictions.max())) + 1
-    cmap = plt.get_cmap("tab20" if classes > 10 else "tab10", max(classes, 2))
-    fig, axes = plt.subplots(len(shown), len(panels), figsize=(size * len(panels), size * len(shown)),
-                             squeeze=False)
+        panels.append(("prediction", _label_maps(predictions, "predictions", masks.shape)))
+    drawn = np.concatenate([labels.ravel() for _, labels in panels[1:]])
+    present = [int(k) for k in np.unique(drawn) if k != 0]
+    legend_labels = _class_names(class_names, present)
+    classes = num_classes or (len(class_names) if class_names is not None else
+                              max(int(drawn.max(initial=0)), 1) + 1)
+    if drawn.size and drawn.max() >= classes:
+        raise ValueError(f"the masks or predictions hold class {drawn.max()}, but num_classes={classes} "
+                         f"allows 0..{classes - 1}: pass num_classes={drawn.max() + 1} or more.")
+    colors = _class_colors(classes)
+    legend_width = 1.4 if present else 0.0
+    panels_width = size * len(panels)
+    title_height = 0.3 * (1 + suptitle.count("\n")) if suptitle else 0.0
+    fig, axes = plt.subplots(len(shown), len(panels), squeeze=False,
+                             figsize=(panels_width + legend_width, size * len(shown) + title_height))
     for row in range(len(shown)):
         for col, (name, labels) in enumerate(panels):
             ax = axes[row, col]
             ax.imshow(shown[row], cmap="gray" if shown.ndim == 3 else None, vmin=0, vmax=1)
             if labels is not None:
-                layer = np.ma.masked_where(labels[row] == 0, labels[row])
-                ax.imshow(layer, cmap=cmap, vmin=0, vmax=max(classes, 2) - 1, alpha=alpha,
-                          interpolation="nearest")
+                layer = colors[labels[row]]
+                layer[..., 3] = np.where(labels[row] == 0, 0.0, alpha)
+                ax.imshow(layer, interpolation="nearest")
             ax.axis("off")
             if row == 0:
                 ax.set_title(name)
         if titles is not None:
             axes[row, 0].set_title(str(titles[row]) if row else f"image\n{titles[row]}", fontsize=8)
-    fig.tight_layout()
+    if suptitle:
+        fig.suptitle(suptitle)
+    panels_share = panels_width / (panels_width + legend_width)
+    fig.tight_layout(rect=(0, 0, panels_share, 1))
+    if present:
+        handles = [Patch(facecolor=colors[k], edgecolor="none", label=label)
+                   for k, label in zip(present, legend_labels)]
+        rows_fit = max(1, int(size * len(shown) / 0.25))
+        fig.legend(handles=handles, loc="center left", bbox_to_anchor=(panels_share, 0.5), frameon=False,
+                   fontsize=8, title="class", ncols=-(-len(handles) // rows_fit))
     return fig
