@@ -17,8 +17,8 @@ pages into ``build/site-src/``:
   (:func:`segen_lib.editions.student_notebook`: solutions are kept back), with its
   figures;
 - ``data.md``: the data sets and their licences (``data/README.md``);
-- ``_static/mathjax/``: MathJax 2.7 from the ``jupyter-server-mathjax`` package, so the
-  equations render without a network.
+- ``conf.py``, ``favicon.svg`` and ``_static/`` (the style sheet), copied from ``site/`` (MathJax comes with the site
+  through the ``sphinx-mathjax-offline`` extension: the equations render without a network).
 
 :func:`build` then runs Sphinx with the configuration ``site/conf.py`` (copied beside
 the pages) into ``build/site/``. ``tests/test_site_browser.py`` opens the result in headless Chromium.
@@ -102,7 +102,7 @@ def _home_page(chapters: list[tuple[str, str, str]], report: dict) -> str:
     rows = []
     for stem, title, summary in chapters:
         run = runs.get(stem, {})
-        metrics = ", ".join(f"{k} = {v}" for k, v in run.get("metrics", {}).items()) or "–"
+        metrics = "<br>".join(f"{k} = {v}" for k, v in run.get("metrics", {}).items()) or "–"
         time_text = (run.get("time") or "–").replace(" ", "\u00a0")
         if run and run.get("status") != "ok":
             time_text = f"{time_text} ({run.get('status')})"
@@ -125,6 +125,7 @@ Keras 3. Every chapter runs offline, on a laptop CPU in minutes or on a GPU.
 
 {run_line}
 
+{{.segen-chapters}}
 | chapter | what it teaches | time | key metrics |
 |---|---|---|---|
 {chr(10).join(rows)}
@@ -148,12 +149,6 @@ def _data_page() -> str:
     # Links to the repository's files mean nothing on the site: keep their text only.
     text = re.sub(r"\[([^\]]+)\]\((?!https?://)[^)]+\)", r"\1", text)
     return re.sub(r"^# .*$", "# Data sets and licences", text, count=1, flags=re.M)
-
-
-def _mathjax_dir() -> Path:
-    import jupyter_server_mathjax
-
-    return Path(jupyter_server_mathjax.__file__).parent / "static"
 
 
 def write_sources(build_dir: str | Path = BUILD_DIR, source_dir: str | Path | None = None,
@@ -188,7 +183,7 @@ def write_sources(build_dir: str | Path = BUILD_DIR, source_dir: str | Path | No
         chapters.append((path.stem, title, summary))
     (source / "index.md").write_text(_home_page(chapters, load_report(build_dir)), encoding="utf-8")
     (source / "data.md").write_text(_data_page(), encoding="utf-8")
-    shutil.copytree(_mathjax_dir(), source / "_static" / "mathjax")
+    shutil.copytree(conf_dir / "_static", source / "_static")
     for name in ("conf.py", "favicon.svg"):
         shutil.copy(conf_dir / name, source / name)
     return source

@@ -144,8 +144,8 @@ def test_equations_render_offline(browser, site_url):
     with_math = [name for name in _pages() if "\\(" in (SITE / name).read_text(encoding="utf-8")]
     assert with_math, "no page holds an equation"
     page, problems = _open(browser, site_url + with_math[0])
-    page.wait_for_selector(".MathJax, .MathJax_Display", timeout=30_000)
-    assert page.locator(".MathJax").count() > 0 and problems == []
+    page.wait_for_selector("mjx-container", timeout=30_000)
+    assert page.locator("mjx-container").count() > 0 and problems == []
     page.close()
 
 
