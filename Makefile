@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_FLAGS ?=
+# make test runs on two worker processes (pytest-xdist); a notebook's cells all go to one worker, in order.
+PYTEST_WORKERS ?= -n 2 --dist loadfile
 
 .PHONY: course student site test test-jax test-site lab data clean help
 
@@ -37,7 +39,7 @@ site: $(STAMP)
 
 # pytest's testpaths: tests/, segen_lib/ (doctests) and build/student/ (the notebooks as learners get them).
 test: $(STAMP) student
-	SEGEN_FAST=1 $(BIN)/python -m pytest $(PYTEST_FLAGS)
+	SEGEN_FAST=1 $(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_FLAGS)
 
 test-jax: $(STAMP)
 	KERAS_BACKEND=jax JAX_PLATFORMS=$${JAX_PLATFORMS:-cpu} SEGEN_FAST=1 $(BIN)/python -m pytest $(PYTEST_FLAGS) \
