@@ -1,0 +1,449 @@
+r"""Denoising diffusion: the noise schedule, a noise-prediction U-Net, DDPM training, DDPM and DDIM sampling.
+
+Introduced in ``notebooks/10_diffusion.ipynb``. Sources: Ho, Jain and Abbeel, *Denoising
+Diffusion Probabilistic Models*, NeurIPS 2020 (DDPM: the forward process, the objective,
+ancestral sampling); Song, Meng and Ermon, *Denoising Diffusion Implicit Models*, ICLR 2021
+(DDIM: sampling with few steps, ``eta``); Nichol and Dhariwal, *Improved Denoising
+Diffusion Probabilistic Models*, ICML 2021 (the cosine schedule).
+
+The forward process adds Gaussian noise in ``T`` steps, ``q(x_t | x_{t-1}) =
+N(sqrt(1 - beta_t) x_{t-1}, beta_t I)``, so that with ``alpha_bar_t = prod_{s <= t} (1 - beta_s)``
+
+    x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps,   eps ~ N(0, I)
+
+in one draw (:meth:`NoiseSchedule.add_noise`). A network ``eps_theta(x_t, t)`` learns to
+predict ``eps`` with the mean squared error (:class:`Diffusion`); sampling runs the
+process backwards from pure noise (:func:`ddim_step`; ``eta=1`` over all ``T`` steps is
+DDPM's ancestral sampler). Steps are counted from 0: ``t`` in ``0 .. T-1``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+from segen_lib import checks
+from segen_lib.models.backend_step import check_backend, minimize, run_train_step
+from segen_lib.models.unet import conv_block
+
+__all__ = ["NoiseSchedule", "TimeEmbedding", "build_noise_predictor", "ddim_timesteps", "ddim_step",
+           "Diffusion"]
+
+
+class NoiseSchedule:
+    """The variances ``beta_t`` of the forward process and the products derived from them.
+
+    Args:
+        num_steps: ``T``, the number of noising steps (>= 2).
+        kind: ``"cosine"`` (Nichol and Dhariwal 2021: ``alpha_bar_t = f(t+1)/f(0)`` with
+            ``f(t) = cos((t/T + s)/(1 + s) * pi/2)^2``, ``s = 0.008``, each ``beta_t``
+            clipped to ``max_beta``) or ``"linear"`` (Ho et al. 2020: ``beta_t`` evenly
+            from ``beta_start`` to ``beta_end``; 1e-4 and 0.02 for ``T = 1000``).
+
+    Attributes:
+        betas, alphas, alpha_bars: float64 arrays of shape ``(T,)``; ``alphas = 1 - betas``,
+            ``alpha_bars`` their running product, decreasing from near 1 to near 0.
+
+    Raises:
+        ValueError: an unknown kind, fewer than 2 steps, or betas outside (0, 1).
+
+    Example:
+        >>> schedule = NoiseSchedule(1000, "linear")
+        >>> f"{schedule.alpha_bars[0]:.6f}", f"{schedule.alpha_bars[-1]:.3e}"
+        ('0.999900', '4.036e-05')
+    """
+
+    def __init__(self, num_steps: int = 1000, kind: str = "cosine", beta_start: float = 1e-4,
+                 beta_end: float = 0.02, max_beta: float = 0.999):
+        self.num_steps = checks.positive_int(num_steps, "num_steps")
+        if self.num_steps < 2:
+            raise ValueError(f"num_steps must be at least 2, received {num_steps}.")
+        self.kind = kind
+        if kind == "linear":
+            beta_start = checks.number(beta_start, "beta_start", minimum=0, maximum=1, include_minimum=False)
+            beta_end = checks.number(beta_end, "beta_end", minimum=beta_start, maximum=1, include_maximum=False)
+            betas = np.linspace(beta_start, beta_end, self.num_steps, dtype=np.float64)
+        elif kind == "cosine":
+            max_beta = checks.number(max_beta, "max_beta", minimum=0, maximum=1, include_minimum=False,
+                                     include_maximum=False)
+            s = 0.008
+            f = np.cos((np.arange(self.num_steps + 1) / self.num_steps + s) / (1 + s) * math.pi / 2) ** 2
+            betas = np.minimum(1 - f[1:] / f[:-1], max_beta)
+        else:
+            raise ValueError(f"kind must be 'cosine' or 'linear', received {kind!r}.")
+        self.betas = betas
+        self.alphas = 1.0 - betas
+        self.alpha_bars = np.cumprod(self.alphas)
+        self._signal = ops.convert_to_tensor(np.sqrt(self.alpha_bars), "float32")
+        self._noise = ops.convert_to_tensor(np.sqrt(1 - self.alpha_bars), "float32")
+
+    def check_steps(self, t) -> np.ndarray:
+        """``t`` as an integer array, checked to lie in ``0 .. T-1`` (ValueError otherwise)."""
+        steps = np.asarray(t)
+        if not np.issubdtype(steps.dtype, np.integer):
+            raise ValueError(f"steps must be integers, received dtype {steps.dtype}.")
+        if steps.size and (steps.min() < 0 or steps.max() >= self.num_steps):
+            raise ValueError(f"steps must lie in 0 .. {self.num_steps - 1} (counted from 0), received "
+                             f"{steps.min()} .. {steps.max()}.")
+        return steps
+
+    def add_noise(self, images, t, noise):
+        """``x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps``: the forward process in one draw.
+
+        Args:
+            images: ``x_0``, ``(n, H, W, C)`` floats in [-1, 1].
+            t: ``(n,)`` integer steps in ``0 .. T-1`` (a tensor inside a training step).
+            noise: ``eps``, shaped like ``images``.
+
+        Returns:
+            ``x_t``, a float32 tensor shaped like ``images``.
+        """
+        signal = ops.reshape(ops.take(self._signal, t), (-1, 1, 1, 1))
+        spread = ops.reshape(ops.take(self._noise, t), (-1, 1, 1, 1))
+        return signal * ops.cast(images, "float32") + spread * ops.cast(noise, "float32")
+
+
+@keras.saving.register_keras_serializable(package="segen")
+class TimeEmbedding(layers.Layer):
+    """Sinusoidal features of the step ``t`` (Vaswani et al. 2017, as DDPM uses them).
+
+    Input ``(batch,)`` integer or float steps; output ``(batch, dim)``: ``sin(t w_k)`` then
+    ``cos(t w_k)`` for ``dim/2`` frequencies ``w_k = 10000^(-k/(dim/2 - 1))``.
+
+    Raises:
+        ValueError: an odd or non-positive ``dim``.
+    """
+
+    def __init__(self, dim: int = 64, **kwargs):
+        super().__init__(**kwargs)
+        self.dim = checks.positive_int(dim, "dim")
+        if self.dim % 2:
+            raise ValueError(f"dim must be even (sines and cosines), received {dim}.")
+
+    def call(self, t):
+        half = self.dim // 2
+        frequencies = ops.exp(-math.log(10000.0) * ops.arange(half, dtype="float32") / max(half - 1, 1))
+        angles = ops.cast(ops.reshape(t, (-1, 1)), "float32") * frequencies[None, :]
+        return ops.concatenate([ops.sin(angles), ops.cos(angles)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.dim)
+
+    def get_config(self):
+        return {**super().get_config(), "dim": self.dim}
+
+
+def _timed_block(x, time_features, filters: int, name: str):
+    """Chapter 02's ``conv_block`` told the step, with a residual connection around it.
+
+    A learned projection of the step's features is added to every pixel of the block's
+    input; the block's output is added to its input (a 1×1 convolution matches the
+    channels), which lets a small network train in few steps.
+    """
+    channels = x.shape[-1]
+    shift = layers.Dense(channels, name=f"{name}_time")(time_features)
+    timed = layers.Add(name=f"{name}_add_time")([x, layers.Reshape((1, 1, channels))(shift)])
+    features = conv_block(timed, filters, batch_norm=False, name=name)
+    skip = x if channels == filters else layers.Conv2D(filters, 1, name=f"{name}_match")(x)
+    return layers.Add(name=f"{name}_residual")([features, skip])
+
+
+def build_noise_predictor(image_shape=(28, 28, 1), filters=(32, 64), time_dim: int = 64,
+                          patch_size: int = 2, name: str = "noise_predictor") -> keras.Model:
+    """A U-Net that predicts the noise in ``x_t``, told the step ``t``.
+
+    Chapter 02's U-Net (:func:`segen_lib.models.unet.conv_block` at every level, max pooling
+    down, transposed convolutions up, skip connections), without batch norm (a batch holds
+    every noise level at once), with the step's sinusoidal features
+    (:class:`TimeEmbedding`, two dense layers) added to the input of every block, and a
+    linear output initialised at zero (the first prediction is "no noise").
+
+    With ``patch_size = 2`` the U-Net works on 2×2 patches: a stride-2 convolution
+    embeds each patch (as a vision transformer's patch embedding does) and a stride-2
+    transposed convolution returns to pixels. Every level then has a quarter of the
+    pixels, which makes a step about four times cheaper on a CPU; the skip connections
+    and the time embedding are unchanged.
+
+    Args:
+        image_shape: ``(H, W, C)``; ``H`` and ``W`` divisible by
+            ``patch_size * 2**(len(filters) - 1)``.
+        filters: features per level, highest resolution first (at least 2 levels).
+        time_dim: size of the step's features (even).
+        patch_size: 1 (pixels) or 2 (2×2 patches).
+
+    Returns:
+        A functional model with inputs ``[x_t (batch, H, W, C) float32, t (batch,) int32]``
+        and output ``(batch, H, W, C)``: the predicted noise.
+
+    Raises:
+        ValueError: a shape that the poolings cannot halve evenly, fewer than two levels, a
+            bad filter count or ``time_dim``.
+
+    Example:
+        >>> model = build_noise_predictor((16, 16, 1), filters=(8, 16), time_dim=16, patch_size=2)
+        >>> [tuple(i.shape) for i in model.inputs], tuple(model.output.shape)
+        ([(None, 16, 16, 1), (None,)], (None, 16, 16, 1))
+    """
+    if len(image_shape) != 3:
+        raise ValueError(f"image_shape must be (H, W, C), received {image_shape!r}.")
+    height, width, channels = (checks.positive_int(v, "image_shape") for v in image_shape)
+    filters = [checks.positive_int(f, "filters") for f in filters]
+    if len(filters) < 2:
+        raise ValueError(f"filters needs at least two levels, received {filters}.")
+    if patch_size not in (1, 2):
+        raise ValueError(f"patch_size must be 1 or 2, received {patch_size!r}.")
+    factor = patch_size * 2 ** (len(filters) - 1)
+    if height % factor or width % factor:
+        raise ValueError(f"image_shape {tuple(image_shape)}: H and W must be divisible by {factor} "
+                         f"for {len(filters)} levels and patch size {patch_size}; pad the images or use "
+                         "fewer levels.")
+    images = keras.Input((height, width, channels), name="noisy_images")
+    steps = keras.Input((), dtype="int32", name="steps")
+    time_features = TimeEmbedding(time_dim, name="time_embedding")(steps)
+    time_features = layers.Dense(time_dim, activation="swish", name="time_dense1")(time_features)
+    time_features = layers.Dense(time_dim, activation="swish", name="time_dense2")(time_features)
+
+    x, skips = images, []
+    if patch_size == 2:
+        x = layers.Conv2D(filters[0], 2, strides=2, name="patch_embedding")(x)
+    for level, count in enumerate(filters):
+        x = _timed_block(x, time_features, count, name=f"down{level}")
+        if level < len(filters) - 1:
+            skips.append(x)
+            x = layers.MaxPooling2D(2, name=f"pool{level}")(x)
+    for level in reversed(range(len(filters) - 1)):
+        x = layers.Conv2DTranspose(filters[level], 2, strides=2, name=f"up{level}_transpose")(x)
+        x = layers.Concatenate(name=f"up{level}_skip")([x, skips[level]])
+        x = _timed_block(x, time_features, filters[level], name=f"up{level}")
+    if patch_size == 2:
+        noise = layers.Conv2DTranspose(channels, 2, strides=2, kernel_initializer="zeros",
+                                       name="predicted_noise")(x)
+    else:
+        noise = layers.Conv2D(channels, 1, kernel_initializer="zeros", name="predicted_noise")(x)
+    return keras.Model([images, steps], noise, name=name)
+
+
+def ddim_timesteps(num_steps: int, sampling_steps: int) -> np.ndarray:
+    """The steps a sampler visits: ``sampling_steps`` of ``0 .. T-1``, evenly spaced, from ``T-1`` down to 0.
+
+    Raises:
+        ValueError: ``sampling_steps`` outside ``1 .. T``.
+
+    Example:
+        >>> ddim_timesteps(1000, 5).tolist()
+        [999, 749, 500, 250, 0]
+    """
+    sampling_steps = checks.positive_int(sampling_steps, "steps")
+    if sampling_steps > num_steps:
+        raise ValueError(f"steps must be at most the schedule's {num_steps} steps, received {sampling_steps}.")
+    return np.round(np.linspace(num_steps - 1, 0, sampling_steps)).astype(np.int64)
+
+
+def ddim_step(x_t, predicted_noise, t: int, t_prev: int, schedule: NoiseSchedule, eta: float = 0.0,
+              noise=None, clip: bool = True):
+    """One reverse step from ``x_t`` to ``x_{t_prev}`` (Song et al. 2021, eq. 12).
+
+    ``x0 = (x_t - sqrt(1 - a_t) eps) / sqrt(a_t)`` (clipped to [-1, 1] if ``clip``, and
+    ``eps`` recomputed from it), then
+    ``x_prev = sqrt(a_prev) x0 + sqrt(1 - a_prev - sigma^2) eps + sigma z`` with
+    ``sigma = eta sqrt((1 - a_prev)/(1 - a_t)) sqrt(1 - a_t/a_prev)``, ``a = alpha_bar``
+    and ``a_prev = 1`` past the last step (``t_prev = -1``). ``eta = 0`` is DDIM's
+    deterministic sampler; ``eta = 1`` over every step is DDPM's ancestral sampler with
+    ``sigma^2 = beta~_t`` (the posterior variance of Ho et al. 2020, eq. 7).
+
+    Args:
+        x_t: ``(n, H, W, C)`` NumPy array.
+        predicted_noise: the network's ``eps`` for ``x_t``, same shape.
+        t, t_prev: the current step and the next (smaller) one, ``-1`` after step 0.
+        eta: in [0, 1].
+        noise: ``z`` for ``eta > 0`` (standard normal, shaped like ``x_t``).
+
+    Returns:
+        ``(x_prev, x0)``: NumPy arrays.
+
+    Raises:
+        ValueError: steps out of order or range, ``eta`` outside [0, 1], or ``eta > 0``
+            with no noise.
+    """
+    if not (0 <= t < schedule.num_steps and -1 <= t_prev < t):
+        raise ValueError(f"need 0 <= t < {schedule.num_steps} and -1 <= t_prev < t, received t={t}, "
+                         f"t_prev={t_prev}.")
+    eta = checks.number(eta, "eta", minimum=0, maximum=1)
+    a_t = schedule.alpha_bars[t]
+    a_prev = schedule.alpha_bars[t_prev] if t_prev >= 0 else 1.0
+    x_t = np.asarray(x_t, np.float64)
+    eps = np.asarray(predicted_noise, np.float64)
+    x0 = (x_t - math.sqrt(1 - a_t) * eps) / math.sqrt(a_t)
+    if clip:
+        x0 = np.clip(x0, -1.0, 1.0)
+        eps = (x_t - math.sqrt(a_t) * x0) / math.sqrt(1 - a_t)
+    sigma = eta * math.sqrt((1 - a_prev) / (1 - a_t)) * math.sqrt(1 - a_t / a_prev)
+    x_prev = math.sqrt(a_prev) * x0 + math.sqrt(max(1 - a_prev - sigma ** 2, 0.0)) * eps
+    if sigma > 0:
+        if noise is None:
+            raise ValueError("eta > 0 adds noise at each step: pass noise (standard normal, shaped like x_t).")
+        x_prev = x_prev + sigma * np.asarray(noise, np.float64)
+    return x_prev.astype(np.float32), x0.astype(np.float32)
+
+
+class Diffusion(keras.Model):
+    """A denoising diffusion model: DDPM's training step and DDPM/DDIM sampling.
+
+    ``fit(images, ...)`` trains ``network`` (see :func:`build_noise_predictor`) on the
+    DDPM objective: for each image a random step ``t``, noise ``eps``, and the mean
+    squared error between ``eps`` and ``network([x_t, t])`` (Ho et al. 2020, Algorithm 1,
+    the "simple" loss). A moving average of the network's weights is kept beside it
+    (momentum ``min(ema_momentum, (1 + n)/(10 + n))`` after ``n`` steps: a warm-up, so that
+    short runs are not dominated by the initial weights) and samples come from it by default. Runs on the TensorFlow and JAX
+    backends (the step is written once, as chapter 04's GAN's is).
+
+    Args:
+        network: the noise predictor, inputs ``[x_t, t]``, output shaped like ``x_t``.
+        schedule: a :class:`NoiseSchedule` (default: cosine, 1000 steps).
+        ema_momentum: weight of the old average at each step, in [0, 1).
+        min_snr_gamma: each step's error is weighted by ``min(SNR_t, gamma) / SNR_t`` with
+            ``SNR_t = alpha_bar_t / (1 - alpha_bar_t)`` (Hang et al., *Efficient Diffusion
+            Training via Min-SNR Weighting Strategy*, ICCV 2023: the nearly noise-free steps
+            stop dominating the gradient, and training converges faster); None for DDPM's
+            unweighted "simple" loss.
+        seed: seed of the steps and noise drawn in training.
+
+    Raises:
+        ValueError: a network without two inputs, or whose output shape is not its image
+            input's; ``fit`` on images that are not floats in [-1, 1] of that shape.
+    """
+
+    def __init__(self, network: keras.Model, schedule: NoiseSchedule | None = None,
+                 ema_momentum: float = 0.999, min_snr_gamma: float | None = 5.0, seed: int | None = 0,
+                 **kwargs):
+        super().__init__(**kwargs)
+        try:
+            inputs = [tuple(i.shape) for i in network.inputs]
+            output = tuple(network.output.shape)
+        except (AttributeError, TypeError, ValueError):
+            inputs, output = None, None
+        if inputs is None or len(inputs) != 2 or inputs[0][1:] != output[1:]:
+            raise ValueError("network must be a functional model that takes [x_t, t] and returns a tensor "
+                             f"shaped like x_t (see build_noise_predictor), received inputs {inputs} and "
+                             f"output {output}.")
+        self.network = network
+        self.image_shape = tuple(network.inputs[0].shape[1:])
+        self.schedule = schedule if schedule is not None else NoiseSchedule()
+        self.ema_momentum = checks.number(ema_momentum, "ema_momentum", minimum=0, maximum=1,
+                                          include_maximum=False)
+        self.ema_network = keras.models.clone_model(network)
+        self.ema_network.set_weights(network.get_weights())
+        self.ema_network.trainable = False
+        if min_snr_gamma is not None:
+            min_snr_gamma = checks.number(min_snr_gamma, "min_snr_gamma", minimum=0, include_minimum=False)
+        self.min_snr_gamma = min_snr_gamma
+        snr = self.schedule.alpha_bars / (1 - self.schedule.alpha_bars)
+        weights = np.ones_like(snr) if min_snr_gamma is None else np.minimum(snr, min_snr_gamma) / snr
+        self._loss_weights = ops.convert_to_tensor(weights, "float32")
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+
+    def compile(self, optimizer=None, learning_rate: float = 1e-3, **kwargs):
+        """Adam at ``learning_rate`` unless an optimizer is given; other arguments go to Keras."""
+        check_backend()
+        if optimizer is None:
+            optimizer = keras.optimizers.Adam(checks.number(learning_rate, "learning_rate", minimum=0,
+                                                            include_minimum=False))
+        super().compile(optimizer=optimizer, **kwargs)
+        # Sampling calls the networks step by step (predict_on_batch), each call traced once per
+        # batch shape, with XLA if the training step has it.
+        for network in (self.network, self.ema_network):
+            network.compile(jit_compile=kwargs.get("jit_compile", "auto"))
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker]
+
+    def call(self, inputs, training=False):
+        """The predicted noise: of ``[x_t, t]``, or of images alone taken at step 0 (how Keras builds the model)."""
+        if not isinstance(inputs, (list, tuple)):
+            inputs = [inputs, ops.zeros((ops.shape(inputs)[0],), "int32")]
+        return self.network(inputs, training=training)
+
+    def train_batch(self, data):
+        """One DDPM step on a batch of images; returns the logged loss."""
+        images = data[0] if isinstance(data, (tuple, list)) else data
+        batch_size = ops.shape(images)[0]
+        steps = keras.random.randint((batch_size,), 0, self.schedule.num_steps, seed=self.seed_generator,
+                                     dtype="int32")
+        noise = keras.random.normal(ops.shape(images), seed=self.seed_generator)
+        noisy = self.schedule.add_noise(images, steps, noise)
+
+        def loss_fn():
+            predicted = self.network([noisy, steps], training=True)
+            per_image = ops.mean(ops.square(noise - predicted), axis=(1, 2, 3))
+            loss = ops.mean(ops.take(self._loss_weights, steps) * per_image)
+            return loss, {"loss": loss}
+
+        logs = minimize(loss_fn, self.network, self.optimizer)
+        # The average's momentum warms up, (1 + n)/(10 + n) after n steps, so that a short run is
+        # not averaged with the untrained weights it started from.
+        steps_done = ops.cast(self.optimizer.iterations, "float32")
+        m = ops.minimum(self.ema_momentum, (1.0 + steps_done) / (10.0 + steps_done))
+        for average, weight in zip(self.ema_network.weights, self.network.weights):
+            average.assign(m * average + (1 - m) * weight)
+        self.loss_tracker.update_state(logs["loss"])
+        return {"loss": self.loss_tracker.result()}
+
+    def train_step(self, *args):
+        if self.optimizer is None:
+            raise ValueError("call compile() before fit() on a Diffusion model.")
+        return run_train_step(self, self.train_batch, *args)
+
+    def test_step(self, *args):
+        raise NotImplementedError("Diffusion has no evaluate(): measure samples with segen_lib.metrics.fid.")
+
+    def fit(self, x=None, y=None, **kwargs):
+        if isinstance(x, np.ndarray):
+            checks.float_images(x, "images", "[-1, 1]", shape=self.image_shape)
+        return super().fit(x, y, **kwargs)
+
+    def sample(self, num_images: int, steps: int = 50, eta: float = 0.0, seed: int | None = 0,
+               averaged: bool = True, batch_size: int = 500, return_path: bool = False):
+        """Draw images by running the reverse process from pure noise.
+
+        Args:
+            num_images: how many (>= 1).
+            steps: reverse steps, evenly spaced over the schedule (:func:`ddim_timesteps`);
+                ``steps = T`` with ``eta = 1`` is DDPM's ancestral sampler.
+            eta: 0 (DDIM, deterministic given the first noise) to 1 (DDPM-like).
+            seed: seed of the noise (NumPy).
+            averaged: use the moving average of the weights.
+            batch_size: images per network call.
+            return_path: also return the estimates of ``x_0`` after each step.
+
+        Returns:
+            ``(num_images, H, W, C)`` float32 in [-1, 1]; with ``return_path``, also an
+            array ``(steps, num_images, H, W, C)`` of the ``x_0`` estimates.
+
+        Raises:
+            ValueError: bad counts, ``steps`` outside ``1 .. T``, ``eta`` outside [0, 1].
+        """
+        num_images = checks.positive_int(num_images, "num_images")
+        batch_size = checks.positive_int(batch_size, "batch_size")
+        eta = checks.number(eta, "eta", minimum=0, maximum=1)
+        visits = ddim_timesteps(self.schedule.num_steps, steps)
+        network = self.ema_network if averaged else self.network
+        rng = np.random.default_rng(seed)
+        x = rng.standard_normal((num_images, *self.image_shape)).astype(np.float32)
+        path = []
+        for i, t in enumerate(visits):
+            t_prev = int(visits[i + 1]) if i + 1 < len(visits) else -1
+            eps = np.concatenate([
+                np.asarray(network.predict_on_batch([x[start:start + batch_size],
+                                                     np.full(len(x[start:start + batch_size]), t, np.int32)]))
+                for start in range(0, num_images, batch_size)])
+            noise = rng.standard_normal(x.shape).astype(np.float32) if eta > 0 else None
+            x, x0 = ddim_step(x, eps, int(t), t_prev, self.schedule, eta=eta, noise=noise)
+            if return_path:
+                path.append(x0)
+        images = np.clip(x, -1.0, 1.0)
+        return (images, np.stack(path)) if return_path else images

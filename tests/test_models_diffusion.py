@@ -1,0 +1,170 @@
+"""segen_lib.models.diffusion: the schedule, the closed-form marginal, DDIM/DDPM steps, training and sampling."""
+
+import keras
+import numpy as np
+import pytest
+
+from segen_lib.models.diffusion import (Diffusion, NoiseSchedule, TimeEmbedding, build_noise_predictor,
+                                        ddim_step, ddim_timesteps)
+
+
+def test_linear_schedule_known_values():
+    schedule = NoiseSchedule(1000, "linear")
+    assert schedule.betas[0] == pytest.approx(1e-4) and schedule.betas[-1] == pytest.approx(0.02)
+    assert schedule.alpha_bars[0] == pytest.approx(0.9999)
+    assert schedule.alpha_bars[1] == pytest.approx(0.9999 * (1 - (1e-4 + 0.0199 / 999)))
+    assert schedule.alpha_bars[-1] == pytest.approx(4.0358e-05, rel=1e-3)   # Ho et al.'s T = 1000
+    assert np.all(np.diff(schedule.alpha_bars) < 0)
+
+
+def test_cosine_schedule_known_values():
+    schedule = NoiseSchedule(1000, "cosine")
+    f = lambda t: np.cos((t / 1000 + 0.008) / 1.008 * np.pi / 2) ** 2  # noqa: E731
+    for t in (0, 1, 250, 500, 998):
+        assert schedule.alpha_bars[t] == pytest.approx(f(t + 1) / f(0), rel=1e-9)
+    assert schedule.alpha_bars[499] == pytest.approx(0.4938, abs=1e-3)   # about half way: half the signal power
+    assert schedule.betas.max() == pytest.approx(0.999)                   # the clip at the end
+    assert np.all((schedule.betas > 0) & (schedule.betas < 1))
+
+
+def test_closed_form_marginal_matches_the_simulated_chain():
+    schedule = NoiseSchedule(200, "linear", beta_start=1e-3, beta_end=0.05)
+    rng = np.random.default_rng(0)
+    x0 = np.array([-1.0, 0.0, 0.7], np.float64)
+    x = np.repeat(x0[None], 20000, axis=0)
+    for t in range(120):
+        x = np.sqrt(1 - schedule.betas[t]) * x + np.sqrt(schedule.betas[t]) * rng.standard_normal(x.shape)
+    mean, std = np.sqrt(schedule.alpha_bars[119]) * x0, np.sqrt(1 - schedule.alpha_bars[119])
+    np.testing.assert_allclose(x.mean(axis=0), mean, atol=0.02)
+    np.testing.assert_allclose(x.std(axis=0), std, rtol=0.02)
+    noise = rng.standard_normal((3, 2, 2, 1)).astype(np.float32)
+    images = np.full((3, 2, 2, 1), 0.5, np.float32)
+    steps = np.array([0, 119, 199])
+    noisy = keras.ops.convert_to_numpy(schedule.add_noise(images, steps, noise))
+    expected = (np.sqrt(schedule.alpha_bars[steps])[:, None, None, None] * 0.5
+                + np.sqrt(1 - schedule.alpha_bars[steps])[:, None, None, None] * noise)
+    np.testing.assert_allclose(noisy, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_ddim_with_eta_one_over_every_step_is_the_ddpm_posterior():
+    schedule = NoiseSchedule(100, "linear", beta_start=1e-3, beta_end=0.05)
+    rng = np.random.default_rng(1)
+    x_t, eps, z = (rng.standard_normal((4, 3, 3, 1)) * 0.3 for _ in range(3))
+    t = 40
+    a_t, a_prev, beta = schedule.alpha_bars[t], schedule.alpha_bars[t - 1], schedule.betas[t]
+    x_prev, x0 = ddim_step(x_t, eps, t, t - 1, schedule, eta=1.0, noise=z, clip=False)
+    # Ho et al. 2020, eq. 7: the mean and variance of q(x_{t-1} | x_t, x_0).
+    x0_true = (x_t - np.sqrt(1 - a_t) * eps) / np.sqrt(a_t)
+    mean = (np.sqrt(a_prev) * beta / (1 - a_t)) * x0_true + (np.sqrt(1 - beta) * (1 - a_prev) / (1 - a_t)) * x_t
+    variance = (1 - a_prev) / (1 - a_t) * beta
+    np.testing.assert_allclose(x0, x0_true, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(x_prev, mean + np.sqrt(variance) * z, rtol=1e-4, atol=1e-5)
+
+
+def test_ddim_deterministic_step_recovers_an_exact_noise_prediction():
+    schedule = NoiseSchedule(50, "cosine")
+    rng = np.random.default_rng(2)
+    x0 = rng.uniform(-0.9, 0.9, (2, 4, 4, 1))
+    eps = rng.standard_normal(x0.shape)
+    a = schedule.alpha_bars
+    x_t = np.sqrt(a[30]) * x0 + np.sqrt(1 - a[30]) * eps
+    x_prev, x0_hat = ddim_step(x_t, eps, 30, 10, schedule)
+    np.testing.assert_allclose(x0_hat, x0, atol=1e-5)
+    np.testing.assert_allclose(x_prev, np.sqrt(a[10]) * x0 + np.sqrt(1 - a[10]) * eps, atol=1e-5)
+    last, _ = ddim_step(x_t, eps, 30, -1, schedule)
+    np.testing.assert_allclose(last, x0, atol=1e-5)      # past step 0 only x_0 is left
+
+
+def test_timesteps_and_bad_steps():
+    assert ddim_timesteps(1000, 1).tolist() == [999]
+    assert ddim_timesteps(10, 10).tolist() == list(range(9, -1, -1))
+    schedule = NoiseSchedule(10)
+    x = np.zeros((1, 2, 2, 1))
+    with pytest.raises(ValueError, match="at most the schedule's 10"):
+        ddim_timesteps(10, 11)
+    with pytest.raises(ValueError, match="t_prev < t"):
+        ddim_step(x, x, 3, 5, schedule)
+    with pytest.raises(ValueError, match="pass noise"):
+        ddim_step(x, x, 5, 3, schedule, eta=0.5)
+    with pytest.raises(ValueError, match="eta"):
+        ddim_step(x, x, 5, 3, schedule, eta=2)
+    with pytest.raises(ValueError, match="counted from 0"):
+        schedule.check_steps(np.array([0, 10]))
+    with pytest.raises(ValueError, match="integers"):
+        schedule.check_steps(np.array([0.5]))
+
+
+def test_bad_schedules_and_networks():
+    with pytest.raises(ValueError, match="'cosine' or 'linear'"):
+        NoiseSchedule(100, "quadratic")
+    with pytest.raises(ValueError, match="at least 2"):
+        NoiseSchedule(1)
+    with pytest.raises(ValueError, match="divisible by 4"):
+        build_noise_predictor((30, 30, 1), filters=(8, 16), patch_size=2)
+    with pytest.raises(ValueError, match="patch_size"):
+        build_noise_predictor((28, 28, 1), patch_size=3)
+    with pytest.raises(ValueError, match="two levels"):
+        build_noise_predictor((28, 28, 1), filters=(8,))
+    with pytest.raises(ValueError, match="even"):
+        TimeEmbedding(7)
+    plain = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Conv2D(1, 1)])
+    with pytest.raises(ValueError, match=r"\[x_t, t\]"):
+        Diffusion(plain)
+
+
+def test_time_embedding_values():
+    features = keras.ops.convert_to_numpy(TimeEmbedding(4)(np.array([0, 1, 10])))
+    np.testing.assert_allclose(features[0], [0, 0, 1, 1], atol=1e-7)
+    # frequencies 1 and 1e-4 for dim 4: sin(t), sin(t/10000), cos(t), cos(t/10000)
+    np.testing.assert_allclose(features[2], [np.sin(10), np.sin(1e-3), np.cos(10), np.cos(1e-3)], rtol=1e-5)
+
+
+@pytest.fixture
+def tiny_model():
+    keras.utils.set_random_seed(0)
+    network = build_noise_predictor((8, 8, 1), filters=(8, 16), time_dim=8, patch_size=2)
+    model = Diffusion(network, NoiseSchedule(20, "linear", beta_start=1e-3, beta_end=0.2), ema_momentum=0.5)
+    model.compile(learning_rate=1e-2, run_eagerly=keras.backend.backend() == "tensorflow")
+    return model
+
+
+def test_one_training_step_is_finite_and_moves_the_network_and_its_average(tiny_model):
+    images = np.random.default_rng(0).uniform(-1, 1, (16, 8, 8, 1)).astype(np.float32)
+    before = [w.copy() for w in tiny_model.network.get_weights()]
+    average_before = [w.copy() for w in tiny_model.ema_network.get_weights()]
+    history = tiny_model.fit(images, batch_size=8, epochs=1, verbose=0)
+    loss = history.history["loss"][-1]
+    assert np.isfinite(loss) and loss > 0
+    after = tiny_model.network.get_weights()
+    assert any(not np.allclose(a, b) for a, b in zip(before, after))
+    averaged = tiny_model.ema_network.get_weights()
+    moved = [not np.allclose(a, b) for a, b in zip(average_before, averaged)]
+    assert any(moved)
+    assert tiny_model.optimizer.iterations.numpy() == 2
+
+
+def test_sampler_output_range_shape_and_path(tiny_model):
+    images, path = tiny_model.sample(5, steps=4, eta=0.0, seed=0, batch_size=2, return_path=True)
+    assert images.shape == (5, 8, 8, 1) and images.dtype == np.float32
+    assert images.min() >= -1 and images.max() <= 1
+    assert path.shape == (4, 5, 8, 8, 1)
+    again = tiny_model.sample(5, steps=4, eta=0.0, seed=0)
+    np.testing.assert_array_equal(images, again)              # DDIM: noise fixed, result fixed
+    ddpm = tiny_model.sample(3, steps=20, eta=1.0, seed=1)
+    assert ddpm.shape == (3, 8, 8, 1) and np.isfinite(ddpm).all()
+
+
+def test_fit_and_sample_refuse_bad_arguments(tiny_model):
+    with pytest.raises(ValueError, match="127.5"):
+        tiny_model.fit(np.full((4, 8, 8, 1), 200, np.float32), epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="shape"):
+        tiny_model.fit(np.zeros((4, 6, 6, 1), np.float32) - 0.5, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="at most"):
+        tiny_model.sample(2, steps=21)
+    with pytest.raises(ValueError, match="eta"):
+        tiny_model.sample(2, eta=-0.1)
+    with pytest.raises(ValueError, match="num_images"):
+        tiny_model.sample(0)
+    fresh = Diffusion(build_noise_predictor((8, 8, 1), filters=(8, 16), time_dim=8))
+    with pytest.raises(ValueError, match="compile"):
+        fresh.fit(np.zeros((4, 8, 8, 1), np.float32) - 0.5, epochs=1, verbose=0)
