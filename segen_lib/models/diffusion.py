@@ -26,6 +26,7 @@ import numpy as np
 from keras import layers, ops
 
 from segen_lib import checks
+from segen_lib.data import pipeline
 from segen_lib.models.backend_step import check_backend, minimize, run_train_step
 from segen_lib.models.unet import conv_block
 
@@ -402,8 +403,16 @@ class Diffusion(keras.Model):
         raise NotImplementedError("Diffusion has no evaluate(): measure samples with segen_lib.metrics.fid.")
 
     def fit(self, x=None, y=None, **kwargs):
-        if isinstance(x, np.ndarray):
-            checks.float_images(x, "images", "[-1, 1]", shape=self.image_shape)
+        """Keras's ``fit``, after checking the images (the arrays, or a dataset's first batch).
+
+        Raises:
+            ValueError: images that are not floats in [-1, 1] of the network's shape: inside
+                the compiled step a wrong scale could not raise, and uint8 images in 0..255
+                would train without complaint (see :func:`segen_lib.checks.float_images`).
+        """
+        data = pipeline.readable_data(x, y)   # None: a Python generator, which reading would use up
+        if data is not None:
+            checks.float_images(data[0], "images", "[-1, 1]", shape=self.image_shape)
         return super().fit(x, y, **kwargs)
 
     def sample(self, num_images: int, steps: int = 50, eta: float = 0.0, seed: int | None = 0,
