@@ -165,8 +165,8 @@ def build_noise_predictor(image_shape=(28, 28, 1), filters=(32, 64), time_dim: i
     With ``patch_size = 2`` the U-Net works on 2×2 patches: a stride-2 convolution
     embeds each patch (as a vision transformer's patch embedding does) and a stride-2
     transposed convolution returns to pixels. Every level then has a quarter of the
-    pixels, which makes a step about four times cheaper on a CPU; the skip connections
-    and the time embedding are unchanged.
+    pixels, and a step about a quarter of the multiply–accumulates (chapter 09); the skip
+    connections and the time embedding are unchanged.
 
     Args:
         image_shape: ``(H, W, C)``; ``H`` and ``W`` divisible by
