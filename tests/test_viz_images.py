@@ -152,3 +152,45 @@ def test_mask_overlay_refuses_too_few_class_names_and_labels_beyond_num_classes(
         viz.mask_overlay(np.zeros((1, 8, 8)), masks * 0.3)
     with pytest.raises(ValueError, match="class ids >= 0"):
         viz.mask_overlay(np.zeros((1, 8, 8)), -masks)
+
+
+def test_class_legend_names_the_cityscapes_classes_present_in_their_palette_colours():
+    from segen_lib import data
+
+    truth = np.array([[0, 0, 13], [255, 11, 13]])         # road, car, ignore, person
+    prediction = np.array([[0, 1, 13], [0, 11, 13]])      # sidewalk only predicted
+    fig = viz.image_grid(np.concatenate([data.colorize(truth)[None], data.colorize(prediction)[None]]) / 255, ncols=2)
+    width = fig.get_size_inches()[0]
+    legend = viz.class_legend(fig, [truth, prediction])
+    assert fig.legends == [legend]
+    assert [text.get_text() for text in legend.get_texts()] == ["road", "sidewalk", "person", "car", "ignore (255)"]
+    colours = [handle.get_facecolor()[:3] for handle in legend.legend_handles]
+    for colour, train_id in zip(colours, [0, 1, 11, 13]):
+        assert np.allclose(colour, data.CITYSCAPES_PALETTE[train_id] / 255)   # the colour colorize paints
+    assert np.allclose(colours[-1], 0)                                          # ignore is black
+    assert fig.get_size_inches()[0] == pytest.approx(width + 1.6 * legend._ncols)   # the legend gets its own strip
+
+
+def test_image_grid_gives_wide_images_panels_of_their_shape():
+    square = viz.image_grid(np.zeros((4, 8, 8)), ncols=4, size=2.0).get_size_inches()
+    wide = viz.image_grid(np.zeros((4, 8, 16)), ncols=4, size=2.0).get_size_inches()
+    assert square == pytest.approx([8.0, 2.0]) and wide == pytest.approx([8.0, 1.0])
+
+
+def test_class_legend_with_its_own_names_and_palette_and_its_errors():
+    palette = np.array([[0, 0, 0], [255, 0, 0], [0, 0, 255]])
+    legend = viz.class_legend(viz.image_grid(np.zeros((1, 4, 4))), np.array([2, 2, 1]),
+                              class_names=["background", "tumour", "organ"], palette=palette)
+    assert [text.get_text() for text in legend.get_texts()] == ["tumour", "organ"]
+    assert np.allclose(legend.legend_handles[1].get_facecolor()[:3], [0, 0, 1])
+    fig = viz.image_grid(np.zeros((1, 4, 4)))
+    with pytest.raises(ValueError, match=r"ids \[19\] outside the palette's 0..18 \(and 255 = ignore\)"):
+        viz.class_legend(fig, np.array([0, 19]))
+    with pytest.raises(ValueError, match="one name per palette row \\(3\\), received 2 names"):
+        viz.class_legend(fig, np.array([0]), class_names=["a", "b"], palette=palette)
+    with pytest.raises(ValueError, match="fractions: take argmax"):
+        viz.class_legend(fig, np.array([0.5, 1.0]))
+    with pytest.raises(ValueError, match=r"palette must have shape \(num_classes, 3\)"):
+        viz.class_legend(fig, np.array([0]), palette=np.zeros((3, 4)))
+    with pytest.raises(ValueError, match=r"ids \[255\] outside"):
+        viz.class_legend(fig, np.array([255]), ignore_label=None)

@@ -54,6 +54,8 @@ def test_headless_display_is_a_static_figure(monkeypatch):
     titles = [axis.get_title() for axis in shown[0].axes]
     assert titles == ["edited label map", "generated scene"]
     assert "car_column=2" in shown[0]._suptitle.get_text()
+    # the map holds train ids 0 (road) and 13 (car): the legend names them
+    assert [text.get_text() for text in shown[0].legends[0].get_texts()] == ["road", "car"]
 
 
 def test_bad_controls_and_edits_raise_clear_errors():

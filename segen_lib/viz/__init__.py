@@ -2,12 +2,12 @@
 that display as ipywidgets, or as a static figure headless)."""
 
 from segen_lib.viz.cnn import feature_maps, plot_confusion_matrix
-from segen_lib.viz.images import image_grid, mask_overlay, to_display, training_curves
+from segen_lib.viz.images import class_legend, image_grid, mask_overlay, to_display, training_curves
 from segen_lib.viz.robustness import robustness_curves
 from segen_lib.viz.toy import curves, gan_1d_panels, scatter_panels
 from segen_lib.viz.widgets import LatentExplorer, LayoutEditor, SegmentationExplorer
 
-__all__ = ["plot_confusion_matrix", "feature_maps", "image_grid", "mask_overlay", "to_display",
+__all__ = ["plot_confusion_matrix", "feature_maps", "class_legend", "image_grid", "mask_overlay", "to_display",
            "training_curves"]
 __all__ += ["curves", "gan_1d_panels", "scatter_panels", "robustness_curves", "LayoutEditor",
             "SegmentationExplorer", "LatentExplorer"]

@@ -63,8 +63,11 @@ def to_display(images, value_range: tuple[float, float] | None = None) -> np.nda
     return np.clip((array.astype(np.float32) - low) / (high - low), 0.0, 1.0)
 
 
-def panel_grid(count: int, ncols: int, size: float, has_title: bool = False):
+def panel_grid(count: int, ncols: int, size: float, has_title: bool = False, aspect: float = 1.0):
     """A figure with ``count`` axis-free panels, ``ncols`` per row; unused cells removed.
+
+    Each panel is ``size`` inches wide and ``size * aspect`` high (``aspect``: height over
+    width of what it shows, > 0).
 
     Returns:
         ``(figure, axes)`` with ``axes`` a list of ``count`` matplotlib Axes.
@@ -76,9 +79,10 @@ def panel_grid(count: int, ncols: int, size: float, has_title: bool = False):
     """
     count = checks.positive_int(count, "count")
     size = checks.number(size, "size", minimum=0, include_minimum=False)
+    aspect = checks.number(aspect, "aspect", minimum=0, include_minimum=False)
     ncols = min(checks.positive_int(ncols, "ncols"), count)
     nrows = -(-count // ncols)
-    fig, grid = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.3 if has_title else 0)),
+    fig, grid = plt.subplots(nrows, ncols, figsize=(size * ncols, size * aspect * nrows + (0.3 if has_title else 0)),
                              squeeze=False)
     for ax in grid.flat:
         ax.axis("off")
@@ -99,7 +103,7 @@ def image_grid(images, titles: Sequence[str] | None = None, ncols: int = 8,
         ncols: images per row.
         value_range: passed to :func:`to_display`.
         cmap: colour map for single-channel images.
-        size: inches per image.
+        size: inches per image, across (images wider than high get panels of their shape).
         suptitle: title of the whole figure.
 
     Returns:
@@ -117,7 +121,11 @@ def image_grid(images, titles: Sequence[str] | None = None, ncols: int = 8,
     ncols = checks.positive_int(ncols, "ncols")
     if titles is not None and len(titles) != count:
         raise ValueError(f"got {len(titles)} titles for {count} images.")
-    fig, axes = panel_grid(count, ncols, size, has_title=bool(suptitle))
+    # wide images (road scenes, 1:2) get panels of their shape, not squares with bands of white
+    aspect = array.shape[1] / array.shape[2]
+    if aspect < 1:
+        aspect += 0.2 / size if titles is not None else 0.0     # room for each panel's title
+    fig, axes = panel_grid(count, ncols, size, has_title=bool(suptitle), aspect=min(aspect, 1.0))
     for index, ax in enumerate(axes):
         ax.imshow(array[index], cmap=cmap if array.ndim == 3 else None, vmin=0, vmax=1)
         if titles is not None:
@@ -270,11 +278,9 @@ def mask_overlay(images, masks, predictions=None, num_classes: int | None = None
         raise ValueError(f"the masks or predictions hold class {drawn.max()}, but num_classes={classes} "
                          f"allows 0..{classes - 1}: pass num_classes={drawn.max() + 1} or more.")
     colors = _class_colors(classes)
-    legend_width = 1.4 if present else 0.0
-    panels_width = size * len(panels)
     title_height = 0.3 * (1 + suptitle.count("\n")) if suptitle else 0.0
     fig, axes = plt.subplots(len(shown), len(panels), squeeze=False,
-                             figsize=(panels_width + legend_width, size * len(shown) + title_height))
+                             figsize=(size * len(panels), size * len(shown) + title_height))
     for row in range(len(shown)):
         for col, (name, labels) in enumerate(panels):
             ax = axes[row, col]
@@ -290,12 +296,84 @@ def mask_overlay(images, masks, predictions=None, num_classes: int | None = None
             axes[row, 0].set_title(str(titles[row]) if row else f"image\n{titles[row]}", fontsize=8)
     if suptitle:
         fig.suptitle(suptitle)
-    panels_share = panels_width / (panels_width + legend_width)
-    fig.tight_layout(rect=(0, 0, panels_share, 1))
     if present:
-        handles = [Patch(facecolor=colors[k], edgecolor="none", label=label)
-                   for k, label in zip(present, legend_labels)]
-        rows_fit = max(1, int(size * len(shown) / 0.25))
-        fig.legend(handles=handles, loc="center left", bbox_to_anchor=(panels_share, 0.5), frameon=False,
-                   fontsize=8, title="class", ncols=-(-len(handles) // rows_fit))
+        _place_legend(fig, [Patch(facecolor=colors[k], edgecolor="none", label=label)
+                            for k, label in zip(present, legend_labels)], width=1.4)
+    else:
+        fig.tight_layout()
     return fig
+
+
+def _place_legend(fig: Figure, handles: list, width: float, title: str = "class"):
+    """Widen ``fig`` by ``width`` inches per legend column and put a legend of ``handles`` there, on the right."""
+    panels_width, height = fig.get_size_inches()
+    columns = -(-len(handles) // max(1, int(height / 0.25) - 1))     # entries of 0.25 in, and the title
+    fig.set_size_inches(panels_width + width * columns, height)
+    share = panels_width / (panels_width + width * columns)
+    fig.tight_layout(rect=(0, 0, share, 1))
+    return fig.legend(handles=handles, loc="center left", bbox_to_anchor=(share, 0.5), frameon=False,
+                      fontsize=8, title=title, ncols=columns)
+
+
+def class_legend(fig: Figure, label_maps, class_names: Sequence[str] | None = None, palette=None,
+                 ignore_label: int | None = 255, title: str = "class", width: float = 1.6):
+    """Add to ``fig`` a legend of the classes present in colour-coded label maps.
+
+    For figures that show label maps painted with :func:`segen_lib.data.colorize` (chapters
+    05, 07 and 08): the figure is widened and the legend, on the right,
+    lists each class present in ``label_maps`` in its palette colour, plus ``"ignore
+    (255)"`` in black when ignored pixels are present (``colorize`` paints them black).
+
+    Args:
+        fig: the figure showing the maps (e.g. from :func:`image_grid`).
+        label_maps: integer class ids, any shape, or a list of such arrays (e.g. the true
+            and the predicted maps shown), in ``0..len(palette) - 1`` or ``ignore_label``.
+        class_names: one name per palette row; default: the 19 Cityscapes train-id names
+            (``data.CITYSCAPES_CLASS_NAMES``).
+        palette: ``(num_classes, 3)`` RGB colours in 0..255, as given to ``colorize``;
+            default: ``data.CITYSCAPES_PALETTE``.
+        ignore_label: the id drawn black and listed as ignored, or ``None`` for none.
+        title: the legend's title.
+        width: inches added on the right per legend column, > 0 (a figure too low for
+            every entry in one column gets more columns).
+
+    Returns:
+        The matplotlib Legend (``fig.legends[-1]``).
+
+    Raises:
+        ValueError: fractional ids, ids outside the palette (other than ``ignore_label``),
+            a palette not shaped ``(num_classes, 3)``, or not one name per palette row.
+
+    Example:
+        >>> fig = image_grid(np.zeros((1, 8, 8, 3)))
+        >>> legend = class_legend(fig, np.array([[0, 13], [255, 13]]))
+        >>> [text.get_text() for text in legend.get_texts()]
+        ['road', 'car', 'ignore (255)']
+    """
+    from segen_lib.data.label_spaces import CITYSCAPES_CLASS_NAMES, CITYSCAPES_PALETTE
+
+    palette = np.asarray(CITYSCAPES_PALETTE if palette is None else palette)
+    if palette.ndim != 2 or palette.shape[1] != 3:
+        raise ValueError(f"palette must have shape (num_classes, 3), received {palette.shape}.")
+    names = list(CITYSCAPES_CLASS_NAMES if class_names is None else class_names)
+    if len(names) != len(palette):
+        raise ValueError(f"class_names must hold one name per palette row ({len(palette)}), "
+                         f"received {len(names)} names.")
+    width = checks.number(width, "width", minimum=0, include_minimum=False)
+    maps = label_maps if isinstance(label_maps, (list, tuple)) else [label_maps]
+    ids = np.concatenate([np.ravel(np.asarray(m)) for m in maps]) if maps else np.zeros(0)
+    checks.finite(ids, "label_maps")
+    if ids.dtype.kind == "f" and np.any(ids != np.round(ids)):
+        raise ValueError("label_maps must hold class ids (whole numbers), received fractions: take "
+                         "argmax(axis=-1) of predicted probabilities first.")
+    present = np.unique(ids.astype(np.int64))
+    ignored = ignore_label is not None and bool(np.any(present == ignore_label))
+    present = present[present != ignore_label] if ignore_label is not None else present
+    bad = present[(present < 0) | (present >= len(palette))]
+    if bad.size:
+        raise ValueError(f"label_maps hold ids {bad[:5].tolist()} outside the palette's 0..{len(palette) - 1}"
+                         + (f" (and {ignore_label} = ignore)" if ignore_label is not None else "") + ".")
+    handles = [Patch(facecolor=palette[k] / 255, edgecolor="none", label=names[k]) for k in present]
+    if ignored:
+        handles.append(Patch(facecolor="black", edgecolor="none", label=f"ignore ({ignore_label})"))
+    return _place_legend(fig, handles, width, title)

@@ -22,7 +22,7 @@ from matplotlib.patches import Patch
 from segen_lib import checks, runtime
 from segen_lib.data.label_spaces import colorize
 from segen_lib.metrics import confusion_matrix, per_class_iou
-from segen_lib.viz.images import _as_images, image_grid, panel_grid, to_display
+from segen_lib.viz.images import _as_images, class_legend, image_grid, panel_grid, to_display
 
 __all__ = ["LayoutEditor", "SegmentationExplorer", "LatentExplorer"]
 
@@ -185,10 +185,12 @@ class LayoutEditor(_InteractiveFigure):
         return np.stack([colorize(self.label_map) / 255.0, (self.scene + 1) / 2]).astype(np.float32)
 
     def figure(self, size: float = 3.0) -> Figure:
-        """The current map and scene as a static figure."""
+        """The current map and scene as a static figure, with a legend of the classes in the map."""
         settings = ", ".join(f"{name}={value}" for name, value in self.values.items())
-        return image_grid(self._panels(), titles=["edited label map", "generated scene"], ncols=2,
-                          size=size, value_range=(0, 1), suptitle=settings)
+        fig = image_grid(self._panels(), titles=["edited label map", "generated scene"], ncols=2,
+                         size=size, value_range=(0, 1), suptitle=settings)
+        class_legend(fig, self.label_map)
+        return fig
 
     def _controls(self, ipywidgets) -> dict:
         sliders = {"layout": ipywidgets.IntSlider(value=self.values["layout"], min=0, max=len(self.maps) - 1,
