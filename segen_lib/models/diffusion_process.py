@@ -1,0 +1,165 @@
+r"""The diffusion process: the noise schedule, its closed-form marginal, and the reverse (DDIM/DDPM) step.
+
+Introduced in ``notebooks/10_diffusion.ipynb``; the network and the model that learn to
+reverse this process are in :mod:`segen_lib.models.diffusion`. Sources: Ho, Jain and
+Abbeel, *Denoising Diffusion Probabilistic Models*, NeurIPS 2020 (the forward process,
+ancestral sampling); Song, Meng and Ermon, *Denoising Diffusion Implicit Models*, ICLR 2021
+(DDIM: sampling with few steps, ``eta``); Nichol and Dhariwal, *Improved Denoising
+Diffusion Probabilistic Models*, ICML 2021 (the cosine schedule).
+
+The forward process adds Gaussian noise in ``T`` steps, ``q(x_t | x_{t-1}) =
+N(sqrt(1 - beta_t) x_{t-1}, beta_t I)``, so that with ``alpha_bar_t = prod_{s <= t} (1 - beta_s)``
+
+    x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps,   eps ~ N(0, I)
+
+in one draw (:meth:`NoiseSchedule.add_noise`). Sampling runs the process backwards from
+pure noise (:func:`ddim_step`; ``eta=1`` over all ``T`` steps is DDPM's ancestral
+sampler). Steps are counted from 0: ``t`` in ``0 .. T-1``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from keras import ops
+
+from segen_lib import checks
+
+__all__ = ["NoiseSchedule", "ddim_timesteps", "ddim_step"]
+
+
+class NoiseSchedule:
+    """The variances ``beta_t`` of the forward process and the products derived from them.
+
+    Args:
+        num_steps: ``T``, the number of noising steps (>= 2).
+        kind: ``"cosine"`` (Nichol and Dhariwal 2021: ``alpha_bar_t = f(t+1)/f(0)`` with
+            ``f(t) = cos((t/T + s)/(1 + s) * pi/2)^2``, ``s = 0.008``, each ``beta_t``
+            clipped to ``max_beta``) or ``"linear"`` (Ho et al. 2020: ``beta_t`` evenly
+            from ``beta_start`` to ``beta_end``; 1e-4 and 0.02 for ``T = 1000``).
+
+    Attributes:
+        betas, alphas, alpha_bars: float64 arrays of shape ``(T,)``; ``alphas = 1 - betas``,
+            ``alpha_bars`` their running product, decreasing from near 1 to near 0.
+
+    Raises:
+        ValueError: an unknown kind, fewer than 2 steps, or betas outside (0, 1).
+
+    Example:
+        >>> schedule = NoiseSchedule(1000, "linear")
+        >>> f"{schedule.alpha_bars[0]:.6f}", f"{schedule.alpha_bars[-1]:.3e}"
+        ('0.999900', '4.036e-05')
+    """
+
+    def __init__(self, num_steps: int = 1000, kind: str = "cosine", beta_start: float = 1e-4,
+                 beta_end: float = 0.02, max_beta: float = 0.999):
+        self.num_steps = checks.positive_int(num_steps, "num_steps")
+        if self.num_steps < 2:
+            raise ValueError(f"num_steps must be at least 2, received {num_steps}.")
+        self.kind = kind
+        if kind == "linear":
+            beta_start = checks.number(beta_start, "beta_start", minimum=0, maximum=1, include_minimum=False)
+            beta_end = checks.number(beta_end, "beta_end", minimum=beta_start, maximum=1, include_maximum=False)
+            betas = np.linspace(beta_start, beta_end, self.num_steps, dtype=np.float64)
+        elif kind == "cosine":
+            max_beta = checks.number(max_beta, "max_beta", minimum=0, maximum=1, include_minimum=False,
+                                     include_maximum=False)
+            s = 0.008
+            f = np.cos((np.arange(self.num_steps + 1) / self.num_steps + s) / (1 + s) * math.pi / 2) ** 2
+            betas = np.minimum(1 - f[1:] / f[:-1], max_beta)
+        else:
+            raise ValueError(f"kind must be 'cosine' or 'linear', received {kind!r}.")
+        self.betas = betas
+        self.alphas = 1.0 - betas
+        self.alpha_bars = np.cumprod(self.alphas)
+        self._signal = ops.convert_to_tensor(np.sqrt(self.alpha_bars), "float32")
+        self._noise = ops.convert_to_tensor(np.sqrt(1 - self.alpha_bars), "float32")
+
+    def check_steps(self, t) -> np.ndarray:
+        """``t`` as an integer array, checked to lie in ``0 .. T-1`` (ValueError otherwise)."""
+        steps = np.asarray(t)
+        if not np.issubdtype(steps.dtype, np.integer):
+            raise ValueError(f"steps must be integers, received dtype {steps.dtype}.")
+        if steps.size and (steps.min() < 0 or steps.max() >= self.num_steps):
+            raise ValueError(f"steps must lie in 0 .. {self.num_steps - 1} (counted from 0), received "
+                             f"{steps.min()} .. {steps.max()}.")
+        return steps
+
+    def add_noise(self, images, t, noise):
+        """``x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps``: the forward process in one draw.
+
+        Args:
+            images: ``x_0``, ``(n, H, W, C)`` floats in [-1, 1].
+            t: ``(n,)`` integer steps in ``0 .. T-1`` (a tensor inside a training step).
+            noise: ``eps``, shaped like ``images``.
+
+        Returns:
+            ``x_t``, a float32 tensor shaped like ``images``.
+        """
+        signal = ops.reshape(ops.take(self._signal, t), (-1, 1, 1, 1))
+        spread = ops.reshape(ops.take(self._noise, t), (-1, 1, 1, 1))
+        return signal * ops.cast(images, "float32") + spread * ops.cast(noise, "float32")
+
+
+def ddim_timesteps(num_steps: int, sampling_steps: int) -> np.ndarray:
+    """The steps a sampler visits: ``sampling_steps`` of ``0 .. T-1``, evenly spaced, from ``T-1`` down to 0.
+
+    Raises:
+        ValueError: ``sampling_steps`` outside ``1 .. T``.
+
+    Example:
+        >>> ddim_timesteps(1000, 5).tolist()
+        [999, 749, 500, 250, 0]
+    """
+    sampling_steps = checks.positive_int(sampling_steps, "steps")
+    if sampling_steps > num_steps:
+        raise ValueError(f"steps must be at most the schedule's {num_steps} steps, received {sampling_steps}.")
+    return np.round(np.linspace(num_steps - 1, 0, sampling_steps)).astype(np.int64)
+
+
+def ddim_step(x_t, predicted_noise, t: int, t_prev: int, schedule: NoiseSchedule, eta: float = 0.0,
+              noise=None, clip: bool = True):
+    """One reverse step from ``x_t`` to ``x_{t_prev}`` (Song et al. 2021, eq. 12).
+
+    ``x0 = (x_t - sqrt(1 - a_t) eps) / sqrt(a_t)`` (clipped to [-1, 1] if ``clip``, and
+    ``eps`` recomputed from it), then
+    ``x_prev = sqrt(a_prev) x0 + sqrt(1 - a_prev - sigma^2) eps + sigma z`` with
+    ``sigma = eta sqrt((1 - a_prev)/(1 - a_t)) sqrt(1 - a_t/a_prev)``, ``a = alpha_bar``
+    and ``a_prev = 1`` past the last step (``t_prev = -1``). ``eta = 0`` is DDIM's
+    deterministic sampler; ``eta = 1`` over every step is DDPM's ancestral sampler with
+    ``sigma^2 = beta~_t`` (the posterior variance of Ho et al. 2020, eq. 7).
+
+    Args:
+        x_t: ``(n, H, W, C)`` NumPy array.
+        predicted_noise: the network's ``eps`` for ``x_t``, same shape.
+        t, t_prev: the current step and the next (smaller) one, ``-1`` after step 0.
+        eta: in [0, 1].
+        noise: ``z`` for ``eta > 0`` (standard normal, shaped like ``x_t``).
+
+    Returns:
+        ``(x_prev, x0)``: NumPy arrays.
+
+    Raises:
+        ValueError: steps out of order or range, ``eta`` outside [0, 1], or ``eta > 0``
+            with no noise.
+    """
+    if not (0 <= t < schedule.num_steps and -1 <= t_prev < t):
+        raise ValueError(f"need 0 <= t < {schedule.num_steps} and -1 <= t_prev < t, received t={t}, "
+                         f"t_prev={t_prev}.")
+    eta = checks.number(eta, "eta", minimum=0, maximum=1)
+    a_t = schedule.alpha_bars[t]
+    a_prev = schedule.alpha_bars[t_prev] if t_prev >= 0 else 1.0
+    x_t = np.asarray(x_t, np.float64)
+    eps = np.asarray(predicted_noise, np.float64)
+    x0 = (x_t - math.sqrt(1 - a_t) * eps) / math.sqrt(a_t)
+    if clip:
+        x0 = np.clip(x0, -1.0, 1.0)
+        eps = (x_t - math.sqrt(a_t) * x0) / math.sqrt(1 - a_t)
+    sigma = eta * math.sqrt((1 - a_prev) / (1 - a_t)) * math.sqrt(1 - a_t / a_prev)
+    x_prev = math.sqrt(a_prev) * x0 + math.sqrt(max(1 - a_prev - sigma ** 2, 0.0)) * eps
+    if sigma > 0:
+        if noise is None:
+            raise ValueError("eta > 0 adds noise at each step: pass noise (standard normal, shaped like x_t).")
+        x_prev = x_prev + sigma * np.asarray(noise, np.float64)
+    return x_prev.astype(np.float32), x0.astype(np.float32)
