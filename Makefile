@@ -29,15 +29,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 course: $(STAMP)
-	$(BIN)/python -m segen_lib.course run $(COURSE_FLAGS)
+	$(BIN)/python -m segen_course run $(COURSE_FLAGS)
 
 student: $(STAMP)
-	$(BIN)/python -m segen_lib.editions student
+	$(BIN)/python -m segen_course.editions student
 
 site: $(STAMP)
-	$(BIN)/python -m segen_lib.site build
+	$(BIN)/python -m segen_course.site build
 
-# pytest's testpaths: tests/, segen_lib/ (doctests) and build/student/ (the notebooks as learners get them).
+# pytest's testpaths: tests/, segen_lib/ and segen_course/ (doctests) and build/student/ (the notebooks as learners get them).
 test: $(STAMP) student
 	SEGEN_FAST=1 $(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_FLAGS)
 
@@ -48,8 +48,8 @@ test-jax: $(STAMP)
 # Every chapter with its solutions in fast mode (fails if one fails), the site built from
 # it, then the browser test, which fails here instead of skipping when Chromium is missing.
 test-site: $(STAMP)
-	$(BIN)/python -m segen_lib.course run --fast
-	$(BIN)/python -m segen_lib.site build
+	$(BIN)/python -m segen_course run --fast
+	$(BIN)/python -m segen_course.site build
 	SEGEN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest $(PYTEST_FLAGS) tests/test_site_browser.py
 
 lab: $(STAMP)

@@ -40,10 +40,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 
-from segen_lib import cost, data, deploy, losses, metrics, runtime  # noqa: E402
+from segen_lib import cost, deploy, label_spaces, losses, metrics, runtime, synthetic, training_data  # noqa: E402
 from segen_lib.models import build_unet  # noqa: E402
 
-NUM_CLASSES = len(data.CITYSCAPES_CLASS_NAMES)
+NUM_CLASSES = len(label_spaces.CITYSCAPES_CLASS_NAMES)
 IMAGE_SIZE = (32, 64)
 
 
@@ -66,11 +66,11 @@ def main() -> None:
     runtime.setup(seed=0, verbose=False)
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Keras {keras.__version__} "
           f"({keras.backend.backend()}), {time.strftime('%Y-%m-%d')}")
-    train_images, train_masks = data.make_road_scenes(1000, image_size=IMAGE_SIZE, seed=1)
-    test_images, test_masks = data.make_road_scenes(200, image_size=IMAGE_SIZE, seed=2)
+    train_images, train_masks = synthetic.make_road_scenes(1000, image_size=IMAGE_SIZE, seed=1)
+    test_images, test_masks = synthetic.make_road_scenes(200, image_size=IMAGE_SIZE, seed=2)
 
     def pairs():
-        return data.TrainingPairs(train_images, train_masks, batch_size=16, steps=args.steps, seed=0)
+        return training_data.TrainingPairs(train_images, train_masks, batch_size=16, steps=args.steps, seed=0)
 
     def iou(model):
         return metrics.mean_iou(test_masks, metrics.predict_labels(model, test_images, batch_size=32), NUM_CLASSES)

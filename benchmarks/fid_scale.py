@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 from scipy.ndimage import gaussian_filter  # noqa: E402
 
-from segen_lib.data import load_fashion_mnist  # noqa: E402
+from segen_lib.datasets import load_fashion_mnist  # noqa: E402
 from segen_lib.metrics import fid  # noqa: E402
 
 

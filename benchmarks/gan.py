@@ -46,11 +46,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-
 import reference_dcgan  # noqa: E402
 from budget import TimeBudget  # noqa: E402
+
 from segen_lib import runtime  # noqa: E402
-from segen_lib.data import load_fashion_mnist  # noqa: E402
+from segen_lib.datasets import load_fashion_mnist  # noqa: E402
 from segen_lib.metrics import fid  # noqa: E402
 from segen_lib.metrics.fid import load_classifier  # noqa: E402
 from segen_lib.models import GAN, ConditionalGAN, build_discriminator, build_generator  # noqa: E402

@@ -20,10 +20,10 @@ import argparse
 import time
 
 import keras
-
 from gan import COURSE, course_gan, scale  # benchmarks/gan.py: the chapter's settings
+
 from segen_lib import runtime
-from segen_lib.data import load_fashion_mnist
+from segen_lib.datasets import load_fashion_mnist
 from segen_lib.metrics import fid
 
 

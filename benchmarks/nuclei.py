@@ -31,7 +31,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from skimage import filters  # noqa: E402
 
-from segen_lib import data, instances, losses, metrics, runtime  # noqa: E402
+from segen_lib import datasets, losses, medical, metrics, runtime  # noqa: E402
 from segen_lib.models import build_unet  # noqa: E402
 from segen_lib.models.weight_average import recalibrate_batch_norm  # noqa: E402
 
@@ -59,9 +59,9 @@ def instance_scores(truth: np.ndarray, predicted: np.ndarray) -> dict:
 
 
 def run(test: str, seed: int, args) -> dict:
-    image, nuclei = data.load_nuclei()
-    split = data.quadrant_split(image, nuclei, test=test, validation=FOLDS[test], tile_size=64, stride=32)
-    targets = instances.boundary_targets(nuclei, 2)
+    image, nuclei = datasets.load_nuclei()
+    split = medical.quadrant_split(image, nuclei, test=test, validation=FOLDS[test], tile_size=64, stride=32)
+    targets = medical.boundary_targets(nuclei, 2)
     train_pixels = np.concatenate([image[t:b, l:r].ravel() for t, l, b, r in split.train_regions])
     low, high = np.percentile(train_pixels, [1, 99.8])
     scaled = (image.astype(np.float32) - low) / (high - low)
@@ -69,7 +69,7 @@ def run(test: str, seed: int, args) -> dict:
     otsu_mask = split.test_image > filters.threshold_otsu(train_pixels)
 
     keras.utils.set_random_seed(seed)
-    sampler = data.TileSampler(scaled, targets, split.train_regions, tile_size=64,
+    sampler = medical.TileSampler(scaled, targets, split.train_regions, tile_size=64,
                                tiles_per_epoch=args.tiles, batch_size=16, intensity=0.3, seed=seed)
     unet = build_unet((64, 64, 1), num_classes=3, filters=tuple(args.filters))
     schedule = keras.optimizers.schedules.CosineDecay(3e-3, args.epochs * len(sampler))
@@ -88,11 +88,11 @@ def run(test: str, seed: int, args) -> dict:
         return report["dice"], report["iou"]
 
     pipelines = {
-        "Otsu + components": instances.connected_instances(otsu_mask, MIN_SIZE),
-        "Otsu + watershed": instances.watershed_instances(otsu_mask, min_distance=5, min_size=MIN_SIZE),
-        "U-Net + components": instances.connected_instances(unet_mask, MIN_SIZE),
-        "U-Net + watershed": instances.watershed_instances(unet_mask, min_distance=5, min_size=MIN_SIZE),
-        "U-Net boundary class": instances.instances_from_classes(classes, min_size=MIN_SIZE),
+        "Otsu + components": medical.connected_instances(otsu_mask, MIN_SIZE),
+        "Otsu + watershed": medical.watershed_instances(otsu_mask, min_distance=5, min_size=MIN_SIZE),
+        "U-Net + components": medical.connected_instances(unet_mask, MIN_SIZE),
+        "U-Net + watershed": medical.watershed_instances(unet_mask, min_distance=5, min_size=MIN_SIZE),
+        "U-Net boundary class": medical.instances_from_classes(classes, min_size=MIN_SIZE),
     }
     return {"test": test, "seed": seed, "seconds": seconds, "dice": {"Otsu": semantic(otsu_mask),
                                                                      "U-Net": semantic(unet_mask)},

@@ -35,12 +35,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from segen_lib import data, metrics, runtime  # noqa: E402
+from segen_lib import label_spaces, metrics, runtime, synthetic  # noqa: E402
 from segen_lib.callbacks import TimeBudget  # noqa: E402
-from segen_lib.models import (Pix2Pix, build_patch_discriminator, build_pix2pix_generator,  # noqa: E402
-                              recalibrate_batch_norm)
+from segen_lib.models import (
+    Pix2Pix,
+    build_patch_discriminator,
+    build_pix2pix_generator,
+    recalibrate_batch_norm,
+)
 
-SIZE, CLASSES = (32, 64), len(data.CITYSCAPES_CLASS_NAMES)
+SIZE, CLASSES = (32, 64), len(label_spaces.CITYSCAPES_CLASS_NAMES)
 
 
 def train_and_score(l1_weight: float | None, seconds: float, seed: int, maps, targets, test_maps, test_targets,
@@ -79,8 +83,8 @@ def main() -> None:
     info = runtime.setup(seed=0)
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {info.backend}, "
           f"Keras {info.keras_version}, {time.strftime('%Y-%m-%d')}")
-    scenes, maps = data.make_road_scenes(2000, image_size=SIZE, seed=1)
-    test_scenes, test_maps = data.make_road_scenes(200, image_size=SIZE, seed=2)
+    scenes, maps = synthetic.make_road_scenes(2000, image_size=SIZE, seed=1)
+    test_scenes, test_maps = synthetic.make_road_scenes(200, image_size=SIZE, seed=2)
     targets, test_targets = scenes * 2 - 1, test_scenes * 2 - 1
     real = metrics.fcn_score(test_targets, test_maps)["mean"]["iou"]
     print(f"FCN-score of the real test scenes (the ceiling): {real:.3f}")

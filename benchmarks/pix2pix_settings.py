@@ -24,11 +24,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 
-from segen_lib import data, metrics, runtime  # noqa: E402
-from segen_lib.models import (Pix2Pix, build_patch_discriminator, build_pix2pix_generator,  # noqa: E402
-                              recalibrate_batch_norm)
+from segen_lib import label_spaces, metrics, runtime, synthetic  # noqa: E402
+from segen_lib.models import (
+    Pix2Pix,
+    build_patch_discriminator,
+    build_pix2pix_generator,
+    recalibrate_batch_norm,
+)
 
-SIZE, CLASSES = (32, 64), len(data.CITYSCAPES_CLASS_NAMES)
+SIZE, CLASSES = (32, 64), len(label_spaces.CITYSCAPES_CLASS_NAMES)
 
 
 def main() -> None:
@@ -47,8 +51,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     runtime.setup(seed=args.seed)
-    scenes, maps = data.make_road_scenes(args.scenes, image_size=SIZE, seed=1)
-    test_scenes, test_maps = data.make_road_scenes(200, image_size=SIZE, seed=2)
+    scenes, maps = synthetic.make_road_scenes(args.scenes, image_size=SIZE, seed=1)
+    test_scenes, test_maps = synthetic.make_road_scenes(200, image_size=SIZE, seed=2)
     test_targets = test_scenes * 2 - 1
     generator = build_pix2pix_generator(SIZE + (CLASSES,), 3, batch_norm=args.batch_norm)
     discriminator = None if args.no_discriminator else build_patch_discriminator(
@@ -73,7 +77,7 @@ def main() -> None:
     generated = model.translate(test_maps)
     real = metrics.fcn_score(test_targets, test_maps)["mean"]["iou"]
     report = metrics.fcn_score(generated, test_maps)
-    print({name: round(report[name]["iou"], 2) for name in data.ROAD_CLASS_NAMES})
+    print({name: round(report[name]["iou"], 2) for name in synthetic.ROAD_CLASS_NAMES})
     print(f"{vars(args)}: trained in {seconds:.0f} s; FCN mean IoU {report['mean']['iou']:.3f} (real "
           f"{real:.3f}, ratio {report['mean']['iou'] / real:.3f}); energy "
           f"{metrics.laplacian_energy(generated) / metrics.laplacian_energy(test_targets):.3f}")

@@ -39,7 +39,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from keras import layers, ops  # noqa: E402
 
-from segen_lib import checks, data, metrics  # noqa: E402
+from segen_lib import checks, metrics, synthetic  # noqa: E402
 from segen_lib.models import GAN  # noqa: E402
 
 RADIUS, STD, NUM_MODES, NUM_EVAL = 2.0, 0.05, 8, 2500
@@ -97,7 +97,7 @@ def run(config: str, seed: int, steps: int, batch_size: int):
     pack, d_rate, g_rate, average = CONFIGS[config]
     keras.utils.set_random_seed(seed)
     epochs = 10
-    samples = data.sample_ring(steps * batch_size // epochs, num_modes=NUM_MODES, radius=RADIUS,
+    samples = synthetic.sample_ring(steps * batch_size // epochs, num_modes=NUM_MODES, radius=RADIUS,
                                std=STD, seed=seed)
     gan = PointGAN(build_generator(), build_discriminator(pack), seed=seed)
     ema = {} if average is None else {"use_ema": True, "ema_momentum": average}
@@ -108,7 +108,7 @@ def run(config: str, seed: int, steps: int, batch_size: int):
     gan.fit(samples, epochs=epochs, batch_size=batch_size, verbose=0)
     seconds = time.perf_counter() - start
     generated = gan.generate(NUM_EVAL, seed=123, averaged=average is not None)
-    result = metrics.count_modes(generated, data.ring_centres(NUM_MODES, RADIUS), threshold=3 * STD,
+    result = metrics.count_modes(generated, synthetic.ring_centres(NUM_MODES, RADIUS), threshold=3 * STD,
                                  min_fraction=0.01)
     return result, seconds
 

@@ -17,7 +17,7 @@ a CPU (32x64 scenes, 8 epochs, Adam with a cosine-decayed learning rate, batch 1
   augmented data (the comparison at equal epochs, without fine-tuning).
 
 Each is scored on clean test scenes, under the 6 corruptions x 3 severities of
-``segen_lib.data.corrupt`` and under four rendered conditions (dusk, night, fog, rain);
+``segen_lib.training_data.corrupt`` and under four rendered conditions (dusk, night, fog, rain);
 the generator's speed is measured too. Ratios are against the plain U-Net.
 
 Usage::
@@ -37,7 +37,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 
-from segen_lib import data, losses, metrics, runtime  # noqa: E402
+from segen_lib import label_spaces, losses, metrics, runtime, synthetic, training_data  # noqa: E402
 from segen_lib.models import build_unet  # noqa: E402
 
 SHIFTS = (("dusk", "clear"), ("night", "clear"), ("day", "fog"), ("day", "rain"))
@@ -48,13 +48,13 @@ def generator_speed() -> dict[str, float]:
     speed = {}
     for size in ((32, 64), (64, 128)):
         start = time.perf_counter()
-        data.make_road_scenes(2000, image_size=size, seed=0)
+        synthetic.make_road_scenes(2000, image_size=size, seed=0)
         speed[f"{size[0]}x{size[1]}"] = 2000 / (time.perf_counter() - start)
     return speed
 
 
 def photometric():
-    return data.photometric_augmentation(brightness=0.4, contrast=0.7, blur=0.5, noise=0.15)
+    return training_data.photometric_augmentation(brightness=0.4, contrast=0.7, blur=0.5, noise=0.15)
 
 
 def score(name, model, seconds, test, shifted, num_classes) -> dict:
@@ -75,14 +75,14 @@ def main() -> None:
     parser.add_argument("--learning-rate", type=float, default=3e-3)
     args = parser.parse_args()
     info = runtime.setup(seed=0)
-    size, num_classes = (32, 64), len(data.CITYSCAPES_CLASS_NAMES)
+    size, num_classes = (32, 64), len(label_spaces.CITYSCAPES_CLASS_NAMES)
     speed = generator_speed()
-    train = data.make_road_scenes(args.num_train, image_size=size, seed=1)
-    mixed = data.make_road_scenes(args.num_train, image_size=size, seed=1,
+    train = synthetic.make_road_scenes(args.num_train, image_size=size, seed=1)
+    mixed = synthetic.make_road_scenes(args.num_train, image_size=size, seed=1,
                                   lighting=("day", "day", "dusk", "night"),
                                   weather=("clear", "clear", "fog", "rain"))
-    test = data.make_road_scenes(args.num_test, image_size=size, seed=2)
-    shifted = {(l, w): data.make_road_scenes(args.num_test, image_size=size, seed=2, lighting=l, weather=w)
+    test = synthetic.make_road_scenes(args.num_test, image_size=size, seed=2)
+    shifted = {(l, w): synthetic.make_road_scenes(args.num_test, image_size=size, seed=2, lighting=l, weather=w)
                for l, w in SHIFTS}
     results = []
 

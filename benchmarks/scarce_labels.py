@@ -45,12 +45,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from segen_lib import data, losses, metrics, runtime  # noqa: E402
+from segen_lib import label_spaces, losses, metrics, runtime, synthetic, training_data  # noqa: E402
 from segen_lib.callbacks import restart_training  # noqa: E402
 from segen_lib.models import Pix2Pix, build_patch_discriminator, build_pix2pix_generator, build_unet  # noqa: E402
 
-SIZE, CLASSES = (32, 64), len(data.CITYSCAPES_CLASS_NAMES)
-NAMES = data.CITYSCAPES_CLASS_NAMES
+SIZE, CLASSES = (32, 64), len(label_spaces.CITYSCAPES_CLASS_NAMES)
+NAMES = label_spaces.CITYSCAPES_CLASS_NAMES
 
 
 def parse_args():
@@ -79,13 +79,13 @@ class Segmenter:
         self.model.compile(optimizer=keras.optimizers.Adam(schedule), loss=losses.DiceCrossentropy(CLASSES),
                            jit_compile=True)
         self.initial, self.steps, self.seed = self.model.get_weights(), steps, seed
-        self.geometric = data.paired_augmentation(flip=True, shift=0.1, rotation=0.02, seed=seed)
-        self.photometric = data.photometric_augmentation(brightness=0.2, contrast=0.3, blur=0.3, noise=0.05,
+        self.geometric = training_data.paired_augmentation(flip=True, shift=0.1, rotation=0.02, seed=seed)
+        self.photometric = training_data.photometric_augmentation(brightness=0.2, contrast=0.3, blur=0.3, noise=0.05,
                                                          seed=seed)
 
     def train(self, images, masks, augment: bool = False):
         restart_training(self.model, self.initial)
-        pairs = data.TrainingPairs(images, masks, batch_size=16, steps=self.steps, seed=self.seed,
+        pairs = training_data.TrainingPairs(images, masks, batch_size=16, steps=self.steps, seed=self.seed,
                                    augment=self.geometric if augment else None,
                                    photometric=self.photometric if augment else None)
         self.model.fit(pairs, epochs=1, verbose=0)
@@ -115,7 +115,7 @@ def run(seed: int, args, pool, test, val, layouts) -> tuple[dict, dict]:
     segmenter = Segmenter(seed, args.steps, args.learning_rate, args.filters)
     teacher = None
     for fraction in args.fractions:
-        labelled, unlabelled = data.fraction_split(len(pool_images), fraction, seed=seed)
+        labelled, unlabelled = training_data.fraction_split(len(pool_images), fraction, seed=seed)
         segmenter.train(pool_images[labelled], pool_masks[labelled])
         results[f"{fraction:.0%} labels"] = segmenter.iou(test_images, test_masks)
         print(f"  seed {seed}, {len(labelled)} labels: {results[f'{fraction:.0%} labels']:.3f}", flush=True)
@@ -141,14 +141,14 @@ def run(seed: int, args, pool, test, val, layouts) -> tuple[dict, dict]:
     seconds["generator"] = time.time() - start
     start = time.time()
     for ratio in args.ratios:
-        mixed_images, mixed_masks, _ = data.mix_pairs(images, masks, drawn, layouts, ratio, seed=seed)
+        mixed_images, mixed_masks, _ = training_data.mix_pairs(images, masks, drawn, layouts, ratio, seed=seed)
         remedy(f"generated ×{ratio:g}", mixed_images, mixed_masks)
     seconds["generated"] = time.time() - start
     best_ratio = max(args.ratios, key=lambda r: val_iou[f"generated ×{r:g}"])
 
     start = time.time()
-    pseudo = data.pseudo_labels(teacher, args.threshold)
-    results["kept pixels"] = float((pseudo != data.IGNORE_LABEL).mean())
+    pseudo = training_data.pseudo_labels(teacher, args.threshold)
+    results["kept pixels"] = float((pseudo != label_spaces.IGNORE_LABEL).mean())
     remedy("pseudo-labels", np.concatenate([images, pool_images[rest]]), np.concatenate([masks, pseudo]))
     seconds["pseudo-labels"] = time.time() - start
 
@@ -157,7 +157,7 @@ def run(seed: int, args, pool, test, val, layouts) -> tuple[dict, dict]:
     best_two = sorted(candidates, key=val_iou.get)[-2:]
     combo_images, combo_masks = images, masks
     if best_two[0].startswith("generated") or best_two[1].startswith("generated"):
-        combo_images, combo_masks, _ = data.mix_pairs(images, masks, drawn, layouts, best_ratio, seed=seed)
+        combo_images, combo_masks, _ = training_data.mix_pairs(images, masks, drawn, layouts, best_ratio, seed=seed)
     if "pseudo-labels" in best_two:
         combo_images = np.concatenate([combo_images, pool_images[rest]])
         combo_masks = np.concatenate([combo_masks, pseudo])
@@ -174,10 +174,10 @@ def main():
     info = runtime.setup(seed=0)
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, {info}")
     print(f"# args: {vars(args)}")
-    pool = data.make_road_scenes(args.pool, image_size=SIZE, seed=1)
-    test = data.make_road_scenes(200, image_size=SIZE, seed=2)
-    val = data.make_road_scenes(100, image_size=SIZE, seed=3)
-    layouts = data.make_road_scenes(int(np.ceil(max(args.ratios) * args.scarce * args.pool)) + 1,
+    pool = synthetic.make_road_scenes(args.pool, image_size=SIZE, seed=1)
+    test = synthetic.make_road_scenes(200, image_size=SIZE, seed=2)
+    val = synthetic.make_road_scenes(100, image_size=SIZE, seed=3)
+    layouts = synthetic.make_road_scenes(int(np.ceil(max(args.ratios) * args.scarce * args.pool)) + 1,
                                     image_size=SIZE, seed=4)[1]
     runs = []
     for seed in args.seeds:

@@ -30,14 +30,14 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
-
 from budget import TimeBudget  # noqa: E402
-from segen_lib import data, losses, metrics, runtime  # noqa: E402
+
+from segen_lib import losses, metrics, runtime, synthetic  # noqa: E402
 from segen_lib.models import build_article_unet, build_unet  # noqa: E402
 
 
 def train_for(model, budget: float, args) -> dict:
-    scenes = data.digit_scene_dataset(args.scenes_per_epoch, batch_size=args.batch_size,
+    scenes = synthetic.digit_scene_dataset(args.scenes_per_epoch, batch_size=args.batch_size,
                                       image_size=args.image_size, digit_size=args.digit_size, seed=1000)
     x, y = scenes[0]
     # Throughput probe to size the cosine schedule to the budget, then a fresh model state.
@@ -55,7 +55,7 @@ def train_for(model, budget: float, args) -> dict:
     budget_callback = TimeBudget(budget, args.batch_size)
     model.fit(scenes, epochs=10_000, callbacks=[budget_callback], verbose=0)
     seconds = budget_callback.elapsed
-    test_images, test_masks = data.make_digit_scenes(args.num_test, image_size=args.image_size,
+    test_images, test_masks = synthetic.make_digit_scenes(args.num_test, image_size=args.image_size,
                                                      digit_size=args.digit_size, seed=123, split="test")
     predicted = model.predict(test_images, batch_size=64, verbose=0).argmax(-1)
     report = metrics.segmentation_report(test_masks, predicted, 11)

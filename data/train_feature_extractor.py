@@ -21,20 +21,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
 from segen_lib import runtime  # noqa: E402
-from segen_lib.data import load_fashion_mnist  # noqa: E402
+from segen_lib.datasets import load_fashion_mnist  # noqa: E402
+
+DATA_DIR = Path(__file__).resolve().parent   # data/, where the trained file is written
 
 
 def build_classifier(feature_dim: int = 128) -> keras.Model:
@@ -61,7 +59,7 @@ def scale(images):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=6)
-    parser.add_argument("--output", type=Path, default=ROOT / "data" / "fashion_classifier.keras")
+    parser.add_argument("--output", type=Path, default=DATA_DIR / "fashion_classifier.keras")
     args = parser.parse_args()
     runtime.setup(seed=0, deterministic=True)
     x_train, y_train = load_fashion_mnist("train")

@@ -22,20 +22,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
 import keras  # noqa: E402
 
 from segen_lib import losses, metrics, runtime  # noqa: E402
-from segen_lib.data import CITYSCAPES_CLASS_NAMES, ROAD_CLASS_NAMES, make_road_scenes  # noqa: E402
+from segen_lib.label_spaces import CITYSCAPES_CLASS_NAMES  # noqa: E402
 from segen_lib.models import build_unet  # noqa: E402
+from segen_lib.synthetic import ROAD_CLASS_NAMES, make_road_scenes  # noqa: E402
+
+DATA_DIR = Path(__file__).resolve().parent   # data/, where the trained file is written
 
 IMAGE_SIZE = (32, 64)
 TRAIN_SEED, TEST_SEED = 100, 101   # scenes of their own: no chapter draws with these seeds
@@ -45,7 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--scenes", type=int, default=3000)
-    parser.add_argument("--output", type=Path, default=ROOT / "data" / "road_segmenter.keras")
+    parser.add_argument("--output", type=Path, default=DATA_DIR / "road_segmenter.keras")
     args = parser.parse_args()
     runtime.setup(seed=0, deterministic=True)
     num_classes = len(CITYSCAPES_CLASS_NAMES)

@@ -1,20 +1,24 @@
 """segen_lib: the reusable code of the segen course (image segmentation and generation).
 
-Each submodule holds one concept of the course:
+One concept per module or package, in layers that only point down:
 
-- ``runtime``: seeds, backend/device report, fast mode (chapter 00).
 - ``checks``: the argument checks every public function uses, with one message style.
-- ``data``: the shipped real data sets, generated segmentation scenes, toy distributions,
-  and ``array_batches``, the one way the course feeds in-memory arrays to ``fit``.
-- ``models``: U-Net (``unet``), the DCGAN networks (``dcgan``), the ``GAN`` family with
-  its training step (``gan``, ``wgan``), the weight average (``weight_average``) and the
-  TensorFlow/JAX plumbing behind the step (``backend_step``).
-- ``losses``: GAN losses (``losses.gan``) and segmentation losses (``losses.segmentation``)
-  that Keras does not already have.
-- ``metrics``: per-class IoU/Dice, mode counting, Fréchet distance / KID.
-- ``callbacks``: sample grids and Fréchet distances during GAN training, checkpoint and resume.
-- ``viz``: figures (image grids, mask overlays, training curves).
-- ``course``: run every notebook headless and write the executed course to build/.
+- ``runtime``: seeds, backend/device report, fast mode, ``report_metric`` (chapter 00).
+- ``label_spaces``: the Cityscapes label space, the ignore label 255, ``colorize``.
+- ``batches``: ``array_batches`` and ``fit_inputs``, the one way the course feeds
+  in-memory arrays to ``fit``.
+- ``datasets``: the real data shipped in ``data/``, and loaders for the full public sets.
+- ``synthetic``: data made from a seed (toy distributions, digit scenes, road scenes).
+- ``medical``: Hounsfield units, microscopy tiles, instances from a mask.
+- ``training_data``: augmentation, corruptions, scarce-label helpers.
+- ``losses``, ``metrics``: what Keras does not already have (``models`` and ``losses``
+  import nothing from the four data packages).
+- ``models``: U-Net, the DCGAN networks, the ``GAN`` family, pix2pix, diffusion.
+- ``callbacks``, ``viz``, ``cost``, ``deploy``, ``distribute``: on top.
+
+The course tooling (the headless runner, the student edition, the site) is the separate
+package ``segen_course``, which imports this one and is never imported by it.
+CONTRIBUTING.md draws the layers.
 """
 
 import os as _os

@@ -384,7 +384,7 @@ def label_masks(values, name: str, num_classes: int, ignore_index: int | None = 
                     "ignore_class=255), or fix the masks")
         elif num_classes == 19 and classes.min() >= 0 and classes.max() <= 33:
             hint = ("Cityscapes label ids 0..33 become the 19 train ids with "
-                    "segen_lib.data.label_spaces.LABEL_ID_TO_TRAIN_ID[masks]")
+                    "segen_lib.label_spaces.LABEL_ID_TO_TRAIN_ID[masks]")
         else:
             hint = f"build the model and the loss with num_classes={classes.max() + 1}, or fix the masks"
         raise ValueError(f"{name} must hold class labels in 0..{num_classes - 1} "

@@ -77,7 +77,7 @@ def split_cpu(num_devices: int) -> list[str]:
 
 
 def _data(num_images: int, image_size: tuple, seed: int):
-    from segen_lib.data import make_road_scenes
+    from segen_lib.synthetic import make_road_scenes
 
     images, masks = make_road_scenes(num_images, image_size=image_size, seed=seed)
     return images.astype("float32"), masks.astype("int32")
@@ -86,7 +86,7 @@ def _data(num_images: int, image_size: tuple, seed: int):
 def _model(image_size: tuple, filters: tuple, learning_rate: float, seed: int, eager: bool):
     import keras
 
-    from segen_lib.data import CITYSCAPES_CLASS_NAMES
+    from segen_lib.label_spaces import CITYSCAPES_CLASS_NAMES
     from segen_lib.losses import DiceCrossentropy
     from segen_lib.models import build_unet
 

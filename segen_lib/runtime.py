@@ -13,6 +13,7 @@ import contextlib
 import os
 import platform
 import random
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,8 @@ from segen_lib import checks
 
 TRUE_VALUES = ("1", "true", "yes", "on")
 FALSE_VALUES = ("", "0", "false", "no", "off")
+METRIC_PREFIX = "SEGEN_METRIC"
+"""How a line that :func:`report_metric` prints starts."""
 
 
 @contextlib.contextmanager
@@ -132,7 +135,7 @@ def setup(seed: int = 42, deterministic: bool = False, mixed_precision: bool = F
 
     Under this global seed, Keras's TensorFlow pipeline for NumPy arrays
     (``model.fit(x, y, shuffle=True)``) draws the same order in every epoch: the course
-    feeds arrays to ``fit`` through :func:`segen_lib.data.array_batches` instead.
+    feeds arrays to ``fit`` through :func:`segen_lib.batches.array_batches` instead.
 
     Args:
         seed: seed for Python's ``random``, NumPy and the Keras backend.
@@ -186,3 +189,35 @@ def setup(seed: int = 42, deterministic: bool = False, mixed_precision: bool = F
     if verbose:
         print(info)
     return info
+
+
+def report_metric(name: str, value: float, digits: int = 4) -> str:
+    """Print a chapter's key result as a tagged line, ``SEGEN_METRIC name=value``.
+
+    The course runner (``python -m segen_course run``) collects these lines from the executed
+    notebooks into ``build/report.md``; in JupyterLab the line is simply printed.
+
+    Args:
+        name: metric name, e.g. ``"test_accuracy"`` (letters, digits, ``_ . -``).
+        value: a number (formatted with ``digits`` significant digits) or a string
+            without spaces.
+        digits: significant digits for a float.
+
+    Returns:
+        The printed line, e.g. ``"SEGEN_METRIC test_accuracy=0.9012"``.
+
+    Example:
+        >>> line = report_metric("test_accuracy", 0.90123)
+        SEGEN_METRIC test_accuracy=0.9012
+    """
+    if not re.fullmatch(r"[A-Za-z0-9_.\-]+", str(name)):
+        raise ValueError(f"metric name must use only letters, digits, '_', '.', '-'; received {name!r}.")
+    if isinstance(value, str):
+        text = value
+    else:
+        text = f"{float(value):.{digits}g}"
+    if not text or any(ch.isspace() for ch in text):
+        raise ValueError(f"metric value must be a number or a string without spaces, received {value!r}.")
+    line = f"{METRIC_PREFIX} {name}={text}"
+    print(line)
+    return line

@@ -1,4 +1,4 @@
-"""Sphinx configuration of the course site (``make site``; pages written by ``segen_lib.site``).
+"""Sphinx configuration of the course site (``make site``; pages written by ``segen_course.site``).
 
 Sphinx with MyST-NB: the executed chapters of ``build/`` are rendered with the outputs
 they have (nothing is executed here), with Sphinx's own offline search, the Furo theme's

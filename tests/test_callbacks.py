@@ -7,83 +7,87 @@ import pytest
 from segen_lib import runtime
 from segen_lib.callbacks import (FIDMonitor, GANCheckpoint, GANMonitor, load_gan_checkpoint,
                                  save_gan_checkpoint)
-from segen_lib.models import GAN, ConditionalGAN, build_discriminator, build_generator
+from segen_lib.models import ConditionalGAN
 
 
-def make_gan(averaged=False):
-    gan = GAN(generator=build_generator(8, filters=(16, 8)),
-              discriminator=build_discriminator(filters=(8, 16)), seed=3)
-    # With averaged=True the generator's optimizer also keeps a moving average of its weights;
-    # steps run eagerly: tracing or compiling would cost more than these few steps.
-    gan.compile(ema_momentum=0.9 if averaged else None, jit_compile=False, run_eagerly=True)
-    return gan
+@pytest.fixture
+def make_gan(tiny_gan):
+    """``make_gan(averaged=False)``: a tiny compiled GAN, seeded."""
+    def make(averaged=False):
+        gan = tiny_gan(latent_dim=8, filters=(16, 8), seed=3)
+        # With averaged=True the generator's optimizer also keeps a moving average of its weights;
+        # steps run eagerly: tracing or compiling would cost more than these few steps.
+        gan.compile(ema_momentum=0.9 if averaged else None, jit_compile=False, run_eagerly=True)
+        return gan
+
+    return make
 
 
-def data():
-    return np.random.default_rng(0).uniform(-1, 1, (48, 28, 28, 1)).astype("float32")
+@pytest.fixture
+def data(gan_images):
+    """48 images in [-1, 1]: three batches of 16."""
+    return gan_images(48)
 
 
-def test_monitor_keeps_one_grid_per_epoch():
+def test_monitor_keeps_one_grid_per_epoch(make_gan, data):
     runtime.setup(seed=0, verbose=False)
     gan = make_gan()
     monitor = GANMonitor(num_images=4)
-    gan.fit(data(), epochs=2, batch_size=16, verbose=0, callbacks=[monitor])
+    gan.fit(data, epochs=2, batch_size=16, verbose=0, callbacks=[monitor])
     assert len(monitor.images) == 2 and monitor.images[0].shape == (4, 28, 28, 1)
     assert monitor.noise.shape == (4, 8)   # latent_dim read from the generator
     with pytest.raises(ValueError, match="labels"):
         GANMonitor(num_images=4, labels=[1, 2])
 
 
-def test_monitor_refuses_labels_that_do_not_fit_the_gan_before_training():
+def test_monitor_refuses_labels_that_do_not_fit_the_gan_before_training(make_gan, tiny_gan, data):
     gan = make_gan()
     start = gan.generator.get_weights()
     with pytest.raises(ValueError, match="takes noise only"):
-        gan.fit(data(), epochs=1, batch_size=16, verbose=0, callbacks=[GANMonitor(2, labels=[0, 1])])
+        gan.fit(data, epochs=1, batch_size=16, verbose=0, callbacks=[GANMonitor(2, labels=[0, 1])])
     for got, want in zip(gan.generator.get_weights(), start):   # nothing was trained
         np.testing.assert_array_equal(got, want)
-    cgan = ConditionalGAN(generator=build_generator(8, filters=(16, 8), num_classes=3),
-                          discriminator=build_discriminator(filters=(8, 16), num_classes=3),
-                          num_classes=3)
+    cgan = tiny_gan(ConditionalGAN, latent_dim=8, filters=(16, 8), num_classes=3, seed=None)
     cgan.compile(jit_compile=False)
     with pytest.raises(ValueError, match="needs labels"):
-        cgan.fit(data(), np.arange(48) % 3, epochs=1, batch_size=16, verbose=0, callbacks=[GANMonitor(2)])
+        cgan.fit(data, np.arange(48) % 3, epochs=1, batch_size=16, verbose=0, callbacks=[GANMonitor(2)])
 
 
-def test_fid_monitor_measures_last_and_averaged_weights_every_epoch():
+def test_fid_monitor_measures_last_and_averaged_weights_every_epoch(make_gan, data, uint8_images):
     runtime.setup(seed=0, verbose=False)
-    real = np.random.default_rng(1).integers(0, 256, (64, 28, 28), dtype=np.uint8)
+    real = uint8_images(64, (28, 28), seed=1)
     monitor = FIDMonitor(real, num_images=32)
     gan = make_gan(averaged=True)
-    gan.fit(data(), epochs=2, batch_size=16, verbose=0, callbacks=[monitor])
+    gan.fit(data, epochs=2, batch_size=16, verbose=0, callbacks=[monitor])
     assert monitor.epochs == [1, 2]
     assert all(len(values) == 2 and np.all(np.isfinite(values)) and min(values) > 0
                for values in monitor.distances.values())
     plain = FIDMonitor(real, num_images=32)
-    make_gan().fit(data(), epochs=1, batch_size=16, verbose=0, callbacks=[plain])
+    make_gan().fit(data, epochs=1, batch_size=16, verbose=0, callbacks=[plain])
     assert len(plain.distances["last weights"]) == 1 and plain.distances["averaged"] == []
 
 
 @pytest.mark.parametrize("averaged", [False, True])
-def test_resume_equals_straight_through(tmp_path, averaged):
+def test_resume_equals_straight_through(tmp_path, averaged, make_gan, data):
     # shuffle=True (fit's default and the notebook's): GAN.fit draws the order of epoch e
     # from (the GAN's seed, e), so the resumed run sees the batches of the straight one.
     if keras.backend.backend() != "tensorflow":
         pytest.skip("bit-exact resume is checked with TensorFlow op determinism")
     runtime.setup(seed=0, deterministic=True, verbose=False)
     straight = make_gan(averaged)
-    straight.fit(data(), epochs=3, batch_size=16, shuffle=True, verbose=0)
+    straight.fit(data, epochs=3, batch_size=16, shuffle=True, verbose=0)
 
     runtime.setup(seed=0, deterministic=True, verbose=False)
     first = make_gan(averaged)
     path = tmp_path / "gan.npz"
-    first.fit(data(), epochs=2, batch_size=16, shuffle=True, verbose=0,
+    first.fit(data, epochs=2, batch_size=16, shuffle=True, verbose=0,
               callbacks=[GANCheckpoint(path)])
     del first
     keras.utils.set_random_seed(123)  # a fresh session: other seeds must not matter
     resumed = make_gan(averaged)
     epoch = load_gan_checkpoint(resumed, path)
     assert epoch == 2
-    resumed.fit(data(), epochs=3, initial_epoch=epoch, batch_size=16, shuffle=True, verbose=0)
+    resumed.fit(data, epochs=3, initial_epoch=epoch, batch_size=16, shuffle=True, verbose=0)
     networks = [(straight.generator, resumed.generator), (straight.discriminator, resumed.discriminator)]
     if averaged:   # the average is part of the optimizer's state, so the checkpoint keeps it
         networks.append((straight.averaged_generator(), resumed.averaged_generator()))
@@ -92,17 +96,16 @@ def test_resume_equals_straight_through(tmp_path, averaged):
             np.testing.assert_array_equal(x, y)
 
 
-def test_checkpoint_needs_matching_model(tmp_path):
+def test_checkpoint_needs_matching_model(tmp_path, make_gan, tiny_gan):
     gan = make_gan()
     path = save_gan_checkpoint(gan, tmp_path / "a.npz", epoch=1)
-    other = GAN(generator=build_generator(8, filters=(16, 8)),
-                discriminator=build_discriminator(filters=(8, 16, 32)))
+    other = tiny_gan(latent_dim=8, filters=(16, 8), discriminator_filters=(8, 16, 32), seed=None)
     other.compile(ema_momentum=None, jit_compile=False)
     with pytest.raises(ValueError, match="build and compile it as it was"):
         load_gan_checkpoint(other, path)
 
 
-def test_checkpoint_under_another_loss_or_class_is_refused(tmp_path):
+def test_checkpoint_under_another_loss_or_class_is_refused(tmp_path, make_gan):
     gan = make_gan()   # hinge loss
     path = save_gan_checkpoint(gan, tmp_path / "a.npz", epoch=1)
     other = make_gan()
@@ -117,10 +120,10 @@ def test_checkpoint_under_another_loss_or_class_is_refused(tmp_path):
         load_gan_checkpoint(gan, stripped)
 
 
-def test_a_checkpoint_that_does_not_fit_changes_nothing(tmp_path):
+def test_a_checkpoint_that_does_not_fit_changes_nothing(tmp_path, make_gan, tiny_gan):
     gan = make_gan()
     path = save_gan_checkpoint(gan, tmp_path / "a.npz", epoch=1)
-    wider = GAN(generator=build_generator(8, filters=(32, 8)), discriminator=build_discriminator(filters=(8, 16)))
+    wider = tiny_gan(latent_dim=8, filters=(32, 8), discriminator_filters=(8, 16), seed=None)
     wider.compile(ema_momentum=None, jit_compile=False)
     before = [np.array(keras.ops.convert_to_numpy(v)) for v in wider.variables]
     with pytest.raises(ValueError, match="has shape"):
@@ -130,7 +133,7 @@ def test_a_checkpoint_that_does_not_fit_changes_nothing(tmp_path):
 
 
 @pytest.mark.parametrize("content", [b"", b"not a zip file", None])
-def test_unreadable_checkpoints_are_named(tmp_path, content):
+def test_unreadable_checkpoints_are_named(tmp_path, content, make_gan):
     path = tmp_path / "broken.npz"
     if content is not None:
         path.write_bytes(content)
@@ -138,10 +141,10 @@ def test_unreadable_checkpoints_are_named(tmp_path, content):
         load_gan_checkpoint(make_gan(), path)
 
 
-def test_checkpoint_callback_checks_its_folder_before_training(tmp_path):
+def test_checkpoint_callback_checks_its_folder_before_training(tmp_path, make_gan, data):
     gan = make_gan()
     with pytest.raises(ValueError, match="does not exist"):
-        gan.fit(data(), epochs=1, batch_size=16, verbose=0,
+        gan.fit(data, epochs=1, batch_size=16, verbose=0,
                 callbacks=[GANCheckpoint(tmp_path / "missing" / "gan.npz")])
     assert int(gan.g_optimizer.iterations) == 0
 

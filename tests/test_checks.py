@@ -211,3 +211,42 @@ def test_image_shape_refuses(value, shown):
     with pytest.raises(ValueError, match=rf"^image_shape must be \(height, width, channels\) of positive "
                                          rf"integers, received {shown}."):
         checks.image_shape(value)
+
+
+# label_masks and the ignore label --------------------------------------------------------
+# Pixels labelled 255 (Cityscapes void, Pascal VOC borders) pass the mask check when the
+# consumer ignores them; everything else that is not a label is still refused.
+
+def test_label_masks_accepts_the_ignore_label_for_several_classes(ignore_label_masks):
+    masks, _ = ignore_label_masks()
+    assert checks.label_masks(masks, "masks", 4, ignore_index=255) is masks
+    assert checks.label_masks(masks[..., None], "masks", 4, ignore_index=255).shape == (2, 8, 8, 1)
+    checks.label_masks(np.full((1, 2, 2), 255), "masks", 4, ignore_index=255)   # all ignored
+    with pytest.raises(ValueError, match=r"received labels in 0\.\.255: 255 is the usual ignore label.*"
+                                         r"SparseCategoricalCrossentropy\(ignore_class=255\)"):
+        checks.label_masks(masks, "masks", 4)
+
+
+def test_label_masks_still_refuses_0_255_binary_masks(ignore_label_masks):
+    masks = np.where(ignore_label_masks()[0] > 1, 255, 0)
+    with pytest.raises(ValueError, match=r"0/255 become 0/1 with mask // 255"):
+        checks.label_masks(masks, "masks", 1, ignore_index=255)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda m: np.where(m == 3, 7, m), r"labels in 0\.\.3 \(num_classes=4\), received labels in 0\.\.7 "
+                                       r"\(besides 255, the ignore label\)"),
+    (lambda m: m.astype("float32") + 0.5, r"non-integer values"),
+    (lambda m: np.where(m == 255, np.nan, m), r"NaN"),
+])
+def test_label_masks_still_refuses_other_labels(change, message, ignore_label_masks):
+    masks, _ = ignore_label_masks()
+    with pytest.raises(ValueError, match=message):
+        checks.label_masks(change(masks), "masks", 4, ignore_index=255)
+
+
+def test_label_masks_names_cityscapes_label_ids_and_checks_ignore_index():
+    with pytest.raises(ValueError, match=r"LABEL_ID_TO_TRAIN_ID\[masks\]"):
+        checks.label_masks(np.array([[[0, 26], [33, 255]]]), "masks", 19, ignore_index=255)
+    with pytest.raises(ValueError, match=r"ignore_index must be a label outside the classes 0\.\.3, received 3"):
+        checks.label_masks(np.zeros((1, 2, 2)), "masks", 4, ignore_index=3)

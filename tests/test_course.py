@@ -1,4 +1,4 @@
-"""segen_lib.course: the headless runner, on throwaway notebooks in tmp_path."""
+"""segen_course.runner: the headless runner, on throwaway notebooks in tmp_path."""
 
 import os
 import re
@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from segen_lib import course
+from segen_course import runner
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,7 +36,7 @@ def course_run(tmp_path_factory):
     notebooks.mkdir()
     _write(notebooks, "00_passes",
            "import os\nprint('cwd', os.getcwd())\nprint('fast', os.environ.get('SEGEN_FAST'))",
-           "from segen_lib.course import report_metric\nreport_metric('test_accuracy', 0.912345)",
+           "from segen_lib.runtime import report_metric\nreport_metric('test_accuracy', 0.912345)",
            "# NBVAL_RAISES_EXCEPTION\nraise KeyError('expected: this cell is meant to fail')")
     _write(notebooks, "01_fails",
            "x = 1",
@@ -44,7 +44,7 @@ def course_run(tmp_path_factory):
            "print('never runs')")
     (notebooks / "notes.ipynb").write_text("{}")  # not a chapter: ignored
     build = root / "build"
-    results = course.run_course(fast=True, timeout=120, notebooks_dir=notebooks,
+    results = runner.run_course(fast=True, timeout=120, notebooks_dir=notebooks,
                                 build_dir=build, progress=False)
     return notebooks, build, results
 
@@ -115,54 +115,44 @@ def test_select_chapters_by_number_or_prefix(tmp_path):
     chapters = [tmp_path / name for name in ("00_setup.ipynb", "01_cnn_basics.ipynb",
                                              "02_unet_segmentation.ipynb")]
     names = lambda paths: [p.stem for p in paths]  # noqa: E731
-    assert names(course.select_chapters(chapters, None)) == ["00_setup", "01_cnn_basics",
+    assert names(runner.select_chapters(chapters, None)) == ["00_setup", "01_cnn_basics",
                                                              "02_unet_segmentation"]
-    assert names(course.select_chapters(chapters, ["1"])) == ["01_cnn_basics"]
-    assert names(course.select_chapters(chapters, ["02", "00"])) == ["00_setup", "02_unet_segmentation"]
-    assert names(course.select_chapters(chapters, ["01,02"])) == ["01_cnn_basics", "02_unet_segmentation"]
-    assert names(course.select_chapters(chapters, ["02_unet"])) == ["02_unet_segmentation"]
-    assert names(course.select_chapters(chapters, ["00_setup.ipynb", "0"])) == ["00_setup"]
+    assert names(runner.select_chapters(chapters, ["1"])) == ["01_cnn_basics"]
+    assert names(runner.select_chapters(chapters, ["02", "00"])) == ["00_setup", "02_unet_segmentation"]
+    assert names(runner.select_chapters(chapters, ["01,02"])) == ["01_cnn_basics", "02_unet_segmentation"]
+    assert names(runner.select_chapters(chapters, ["02_unet"])) == ["02_unet_segmentation"]
+    assert names(runner.select_chapters(chapters, ["00_setup.ipynb", "0"])) == ["00_setup"]
 
 
 def test_unknown_chapter_lists_the_available_ones(tmp_path):
     chapters = [tmp_path / "00_setup.ipynb", tmp_path / "01_cnn_basics.ipynb"]
     with pytest.raises(ValueError, match="unknown chapter '07'; available chapters: 00_setup, 01_cnn_basics"):
-        course.select_chapters(chapters, ["01", "07"])
+        runner.select_chapters(chapters, ["01", "07"])
 
 
 def test_bad_arguments(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
-        course.list_chapters(tmp_path / "nowhere")
+        runner.list_chapters(tmp_path / "nowhere")
     with pytest.raises(ValueError, match="no chapter notebooks"):
-        course.run_course(notebooks_dir=tmp_path, build_dir=tmp_path / "build", progress=False)
+        runner.run_course(notebooks_dir=tmp_path, build_dir=tmp_path / "build", progress=False)
     with pytest.raises(ValueError, match="timeout must be a positive"):
-        course.run_course(timeout=0, notebooks_dir=tmp_path, progress=False)
-
-
-def test_report_metric_format(capsys):
-    assert course.report_metric("fid", 12.3456789) == "SEGEN_METRIC fid=12.35"
-    assert capsys.readouterr().out == "SEGEN_METRIC fid=12.35\n"
-    assert course.report_metric("mode", "fast") == "SEGEN_METRIC mode=fast"
-    with pytest.raises(ValueError, match="metric name"):
-        course.report_metric("test accuracy", 0.9)
-    with pytest.raises(ValueError, match="metric value"):
-        course.report_metric("note", "two words")
+        runner.run_course(timeout=0, notebooks_dir=tmp_path, progress=False)
 
 
 def test_format_seconds():
-    assert course.format_seconds(4.25) == "4.2 s"
-    assert course.format_seconds(185) == "3 min 05 s"
+    assert runner.format_seconds(4.25) == "4.2 s"
+    assert runner.format_seconds(185) == "3 min 05 s"
 
 
 def test_default_paths_are_in_the_repository():
-    assert course.NOTEBOOKS_DIR == ROOT / "notebooks"
-    assert course.BUILD_DIR == ROOT / "build"
+    assert runner.NOTEBOOKS_DIR == ROOT / "notebooks"
+    assert runner.BUILD_DIR == ROOT / "build"
 
 
 def test_command_line_unknown_chapter_is_a_usage_error(tmp_path):
     (tmp_path / "00_setup.ipynb").write_text("{}")
     done = subprocess.run(
-        [sys.executable, "-m", "segen_lib.course", "run", "--only", "9",
+        [sys.executable, "-m", "segen_course", "run", "--only", "9",
          "--notebooks", str(tmp_path), "--build", str(tmp_path / "build")],
         capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert done.returncode == 2
@@ -175,7 +165,7 @@ def test_command_line_exit_status_is_one_when_a_chapter_fails(tmp_path):
     notebooks.mkdir()
     _write(notebooks, "05_broken", "1 / 0")
     done = subprocess.run(
-        [sys.executable, "-m", "segen_lib.course", "run", "--fast",
+        [sys.executable, "-m", "segen_course", "run", "--fast",
          "--notebooks", str(notebooks), "--build", str(tmp_path / "out")],
         capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert done.returncode == 1, done.stderr
@@ -186,7 +176,7 @@ def test_command_line_exit_status_is_one_when_a_chapter_fails(tmp_path):
 def test_unreadable_notebook_is_a_failed_chapter_naming_the_file(tmp_path):
     path = tmp_path / "03_not_json.ipynb"
     path.write_text('{"cells": [')
-    result = course.run_chapter(path, tmp_path / "build")
+    result = runner.run_chapter(path, tmp_path / "build")
     assert result.status == "failed" and not result.readable
     assert result.error_name == "NotJSONError"
     assert str(path) in result.error_message and "could not be read" in result.error_message
@@ -201,7 +191,7 @@ def test_command_line_goes_on_after_an_unreadable_notebook_and_reports_a_timeout
     _write(notebooks, "04_slow", "import time\ntime.sleep(5)", "print('never runs')")
     started = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "segen_lib.course", "run", "--timeout", "1",
+        [sys.executable, "-m", "segen_course", "run", "--timeout", "1",
          "--notebooks", str(notebooks), "--build", str(tmp_path / "out")],
         capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert done.returncode == 1, done.stderr
@@ -226,7 +216,7 @@ def sigint_run(tmp_path):
            f"import os, time\nopen({str(marker)!r}, 'w').write(str(os.getpid()))\ntime.sleep(60)")
     _write(notebooks, "01_next", "print('must not run')")
     process = subprocess.Popen(
-        [sys.executable, "-m", "segen_lib.course", "run",
+        [sys.executable, "-m", "segen_course", "run",
          "--notebooks", str(notebooks), "--build", str(tmp_path / "out")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     try:
@@ -285,11 +275,11 @@ def test_sigterm_stops_the_run_and_restores_the_handlers(tmp_path, monkeypatch, 
         time.sleep(5)  # the handler raises before this ends
         raise AssertionError("SIGTERM did not stop the chapter")
 
-    monkeypatch.setattr(course, "run_chapter", receives_sigterm)
+    monkeypatch.setattr(runner, "run_chapter", receives_sigterm)
     before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     build = tmp_path / "build"
-    with pytest.raises(course.CourseInterrupted, match="stopped by SIGTERM") as caught:
-        course.run_course(notebooks_dir=tmp_path, build_dir=build, progress=False)
+    with pytest.raises(runner.CourseInterrupted, match="stopped by SIGTERM") as caught:
+        runner.run_course(notebooks_dir=tmp_path, build_dir=build, progress=False)
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
     assert ran == ["00_first"]
     stopped = caught.value
@@ -300,7 +290,7 @@ def test_sigterm_stops_the_run_and_restores_the_handlers(tmp_path, monkeypatch, 
     assert "| 00_first | interrupted |" in report and "| 02_third | not run |" in report
     assert "### 00_first: before the first cell" in report
     # The command line turns it into exit status 143 and still names the report.
-    status = course.main(["run", "--notebooks", str(tmp_path), "--build", str(build)])
+    status = runner.main(["run", "--notebooks", str(tmp_path), "--build", str(build)])
     assert status == 143
     captured = capsys.readouterr()
     assert f"report: {build / 'report.md'}" in captured.out

@@ -5,8 +5,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from segen_lib import editions
-from segen_lib.course import list_chapters
+from segen_course import editions
+from segen_course.runner import list_chapters
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = list_chapters(ROOT / "notebooks")

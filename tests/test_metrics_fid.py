@@ -1,11 +1,14 @@
-"""Fréchet distance and KID: known values, and the shipped feature extractor."""
+"""Fréchet distance and KID: known values, the shipped feature extractor, images of another scale."""
 
 import numpy as np
 import pytest
 
-from segen_lib.data import load_fashion_mnist
+from segen_lib.callbacks import FIDMonitor
+from segen_lib.datasets import load_fashion_mnist
 from segen_lib.metrics import fid, frechet_distance, frechet_distance_from_statistics, kernel_distance
 from segen_lib.metrics.fid import extract_features
+
+ACCEPTED = None   # a table entry meaning: documented as accepted, must not raise
 
 
 def test_identical_gaussians_are_at_distance_zero():
@@ -48,11 +51,11 @@ def test_bad_features_raise():
         frechet_distance(np.zeros(4), np.zeros((4, 3)))
 
 
-def test_fid_of_real_vs_real_is_small_and_noise_is_far():
+def test_fid_of_real_vs_real_is_small_and_noise_is_far(gan_images):
     train, _ = load_fashion_mnist("train", limit=1000)
     test, _ = load_fashion_mnist("test", limit=1000)
     floor = fid(train, test)
-    noise = np.random.default_rng(0).uniform(-1, 1, (1000, 28, 28, 1)).astype("float32")
+    noise = gan_images(1000)   # uniform noise in [-1, 1]
     assert floor < 2.0
     assert fid(noise, test) > 50 * floor
 
@@ -64,3 +67,45 @@ def test_features_shape_and_input_checks():
         extract_features(images.astype("float32"))
     with pytest.raises(ValueError, match="28×28"):
         extract_features(np.zeros((2, 32, 32, 1), "float32"))
+
+
+# Images of another scale, and NaN features ------------------------------------------------
+# Learners' mistakes with image batches (tests/conftest.py: IMAGE_MISTAKES) and what the
+# feature extractor answers: it takes [-1, 1] floats, and uint8 images, which it scales itself.
+
+FID_IMAGE_ANSWERS = {
+    "no batch axis": r"images must be 28×28 grey images",
+    "uint8 0..255": ACCEPTED,   # documented: uint8 images are scaled by the metric itself
+    "floats 0..255": r"images must be in \[-1, 1\], received values in \[[0-9.]+, 255\].* x / 127\.5 - 1",
+    "floats in [0, 1]": r"no value is negative.* x \* 2 - 1",
+    "one NaN pixel": r"images holds 1 NaN",
+    "empty batch": r"images is empty",
+    "strings": r"images must hold numbers",
+}
+
+
+def test_fid_refuses_images_of_another_scale(image_mistake, gan_images, expect_answer):
+    mistake, change = image_mistake
+    x = change(gan_images(16))
+    expect_answer(lambda: extract_features(x), FID_IMAGE_ANSWERS[mistake])
+
+
+def test_fid_of_the_same_images_in_two_scales_is_refused_not_131():
+    images, _ = load_fashion_mnist("test", limit=100)
+    in_0_1, in_minus1_1 = images / 255.0, images / 127.5 - 1.0
+    with pytest.raises(ValueError, match=r"\[0, 1\].*x \* 2 - 1"):
+        fid(in_0_1, in_minus1_1)
+    assert fid(images, in_minus1_1) == pytest.approx(0.0, abs=1e-6)   # uint8 == scaled
+    with pytest.raises(ValueError, match=r"\[0, 1\].*x \* 2 - 1"):
+        FIDMonitor(in_0_1, num_images=4)   # its real images are checked when it is made
+
+
+def test_feature_statistics_with_nan_are_refused():
+    bad = np.ones((10, 4))
+    bad[3, 2] = np.nan
+    with pytest.raises(ValueError, match="features_a holds 1 NaN"):
+        frechet_distance(bad, np.ones((10, 4)))
+    with pytest.raises(ValueError, match="sigma_b holds"):
+        frechet_distance_from_statistics(np.zeros(2), np.eye(2), np.zeros(2), np.full((2, 2), np.inf))
+    with pytest.raises(ValueError, match="subset_size must be an integer >= 2"):
+        kernel_distance(np.ones((10, 4)), np.ones((10, 4)), subset_size=1)

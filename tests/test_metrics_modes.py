@@ -3,19 +3,19 @@
 import numpy as np
 import pytest
 
-from segen_lib import data, metrics
+from segen_lib import metrics, synthetic
 
 
 def test_real_ring_samples_cover_every_mode():
-    samples = data.sample_ring(4000, std=0.05, seed=1)
-    result = metrics.count_modes(samples, data.ring_centres(8, 2.0), threshold=3 * 0.05)
+    samples = synthetic.sample_ring(4000, std=0.05, seed=1)
+    result = metrics.count_modes(samples, synthetic.ring_centres(8, 2.0), threshold=3 * 0.05)
     assert result.modes_covered == 8
     assert result.high_quality_fraction > 0.98  # within 3 sigma in 2-D: 1 - exp(-4.5) = 0.989
     assert result.counts.shape == (8,) and result.counts.sum() == round(4000 * result.high_quality_fraction)
 
 
 def test_collapsed_samples_cover_one_mode():
-    centres = data.ring_centres(8, 2.0)
+    centres = synthetic.ring_centres(8, 2.0)
     samples = np.repeat(centres[3:4], 100, axis=0) + 0.01
     result = metrics.count_modes(samples, centres, threshold=0.15)
     assert result.modes_covered == 1
@@ -24,7 +24,7 @@ def test_collapsed_samples_cover_one_mode():
 
 
 def test_samples_far_from_every_centre_are_low_quality_and_cover_nothing():
-    centres = data.ring_centres(8, 2.0)
+    centres = synthetic.ring_centres(8, 2.0)
     result = metrics.count_modes(np.zeros((50, 2)), centres, threshold=0.15)  # the ring's centre
     assert result.modes_covered == 0 and result.high_quality_fraction == 0.0
 
@@ -68,7 +68,7 @@ def test_reverse_kl_without_high_quality_samples_is_infinite_and_bad_counts_are_
 
 
 def test_count_modes_reports_the_three_numbers_of_the_papers():
-    centres = data.ring_centres(8, 2.0)
+    centres = synthetic.ring_centres(8, 2.0)
     rng = np.random.default_rng(0)
     # 300 samples on modes 0 and 1 (200 and 100), 100 far from every mode
     samples = np.concatenate([centres[[0] * 200 + [1] * 100] + rng.normal(0, 0.01, (300, 2)),
@@ -77,3 +77,10 @@ def test_count_modes_reports_the_three_numbers_of_the_papers():
     assert result.modes_covered == 2
     assert result.high_quality_fraction == pytest.approx(0.75)
     assert result.reverse_kl == pytest.approx((2 / 3) * np.log(8 * 2 / 3) + (1 / 3) * np.log(8 / 3))
+
+
+def test_mode_counts_refuse_nan_samples():
+    samples = np.zeros((10, 2))
+    samples[4] = np.nan   # a diverged generator: not "a sample far from every mode"
+    with pytest.raises(ValueError, match="samples holds 2 NaN"):
+        metrics.count_modes(samples, synthetic.ring_centres(8), threshold=0.1)

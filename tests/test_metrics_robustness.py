@@ -4,9 +4,13 @@ import keras
 import numpy as np
 import pytest
 
-from segen_lib.data import CORRUPTIONS, SEVERITIES, make_road_scenes
-from segen_lib.metrics.robustness import (corruption_iou, format_corruption_table,
-                                          mean_corruption_iou, predict_labels)
+from segen_lib.metrics.robustness import (
+    corruption_iou,
+    format_corruption_table,
+    mean_corruption_iou,
+    predict_labels,
+)
+from segen_lib.training_data import CORRUPTIONS, SEVERITIES
 from segen_lib.viz import robustness_curves
 
 
@@ -30,9 +34,9 @@ class Constant:
         return out
 
 
-def test_an_oracle_scores_one_everywhere():
+def test_an_oracle_scores_one_everywhere(unit_images):
     masks = np.random.default_rng(0).integers(0, 3, (4, 8, 8))
-    images = np.random.default_rng(1).random((4, 8, 8, 3)).astype("float32")
+    images = unit_images(4, (8, 8, 3), seed=1)
     table = corruption_iou(Oracle(masks, 3), images, masks, 3)
     assert list(table) == ["clean", *CORRUPTIONS]
     assert all(len(row) == len(SEVERITIES) for name, row in table.items() if name != "clean")
@@ -49,8 +53,8 @@ def test_a_constant_model_scores_its_class_share():
     assert table == {"clean": [0.25], "fog": [0.25, 0.25, 0.25]}
 
 
-def test_a_real_model_loses_iou_under_noise():
-    images, masks = make_road_scenes(4, image_size=(16, 32), seed=0)
+def test_a_real_model_loses_iou_under_noise(road_scenes):
+    images, masks = road_scenes(4, image_size=(16, 32), seed=0)
     model = keras.Sequential([keras.Input((16, 32, 3)), keras.layers.Conv2D(19, 1, activation="softmax")])
     table = corruption_iou(model, images, masks, 19, corruptions=["gaussian_noise"])
     assert 0 <= min(table["gaussian_noise"]) and max(table["gaussian_noise"]) <= 1

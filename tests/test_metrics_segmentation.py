@@ -1,11 +1,17 @@
-"""Tests of segen_lib.metrics.segmentation: known values, Keras agreement, errors."""
+"""Tests of segen_lib.metrics.segmentation: known values, Keras agreement, errors, the ignore label."""
 
+import keras
 import numpy as np
 import pytest
-import keras
 
-from segen_lib.metrics import (confusion_matrix, format_report, mean_iou, per_class_dice, per_class_iou,
-                               segmentation_report)
+from segen_lib.metrics import (
+    confusion_matrix,
+    format_report,
+    mean_iou,
+    per_class_dice,
+    per_class_iou,
+    segmentation_report,
+)
 
 
 def test_confusion_matrix_counts():
@@ -90,3 +96,80 @@ def test_numpy_integer_num_classes_is_accepted():
 def test_report_needs_one_name_per_class():
     with pytest.raises(ValueError, match="got 1 class names for num_classes=2"):
         segmentation_report([0, 1], [0, 1], 2, class_names=["only one"])
+
+
+def test_confusion_matrix_num_classes_is_a_count(count_check):
+    count_check(lambda n: confusion_matrix([0, 1], [1, 0], num_classes=n), "num_classes")
+
+
+def test_mean_iou_refuses_one_hot_arrays():
+    rng = np.random.default_rng(1)
+    truth, prediction = rng.integers(0, 3, 50), rng.integers(0, 3, 50)
+    right = mean_iou(truth, prediction, 3)
+    with pytest.raises(ValueError, match=r"y_true looks one-hot.*argmax\(axis=-1\)"):
+        mean_iou(np.eye(3)[truth], np.eye(3)[prediction], 3)
+    assert mean_iou(np.eye(3)[truth].argmax(-1), np.eye(3)[prediction].argmax(-1), 3) == right
+
+
+def test_per_class_scores_refuse_a_label_mask_in_place_of_a_confusion_matrix():
+    mask = np.random.default_rng(0).integers(0, 11, (64, 64))
+    for function in (per_class_iou, per_class_dice):
+        with pytest.raises(ValueError, match=r"looks like a \(64, 64\) label mask"):
+            function(mask)
+        with pytest.raises(ValueError, match="square"):
+            function(np.ones((3, 4)))
+        with pytest.raises(ValueError, match="pixel counts"):
+            function(-np.eye(3))
+    matrix = confusion_matrix(mask, mask, 11)   # a real one passes
+    np.testing.assert_array_equal(per_class_iou(matrix), np.ones(11))
+
+
+# The ignore label -------------------------------------------------------------------------
+# Pixels labelled 255 (Cityscapes void, Pascal VOC borders) are left out: not a class, not
+# counted, not an error, whatever the model predicts there.
+
+def test_confusion_matrix_leaves_ignored_pixels_out(ignore_label_masks):
+    y_true, ignored = ignore_label_masks()
+    y_pred = np.random.default_rng(1).integers(0, 4, y_true.shape)
+    matrix = confusion_matrix(y_true, y_pred, num_classes=4)
+    valid = confusion_matrix(y_true[~ignored], y_pred[~ignored], num_classes=4, ignore_index=None)
+    np.testing.assert_array_equal(matrix, valid)
+    assert matrix.sum() == (~ignored).sum()
+
+
+def test_confusion_matrix_known_values_with_ignored_pixels():
+    y_true = np.array([[0, 1, 255], [1, 255, 2]])
+    y_pred = np.array([[0, 1, 2], [2, 0, 2]])
+    np.testing.assert_array_equal(confusion_matrix(y_true, y_pred, 3),
+                                  [[1, 0, 0], [0, 1, 1], [0, 0, 1]])
+
+
+def test_metrics_do_not_depend_on_predictions_at_ignored_pixels(ignore_label_masks):
+    y_true, ignored = ignore_label_masks(seed=2)
+    y_pred = np.where(ignored, 0, y_true)   # perfect wherever a pixel counts
+    other = np.where(ignored, 3, y_true)
+    assert mean_iou(y_true, y_pred, 4) == mean_iou(y_true, other, 4) == 1.0
+    report = segmentation_report(y_true, y_pred, 4)
+    assert report == segmentation_report(y_true, other, 4)
+    assert report["mean"]["pixel_accuracy"] == 1.0
+    assert sum(report[str(c)]["pixels"] for c in range(4)) == pytest.approx(1.0)
+
+
+def test_another_ignore_index_and_none():
+    assert confusion_matrix([0, 1, 9], [0, 1, 1], 2, ignore_index=9).sum() == 2
+    with pytest.raises(ValueError, match=r"y_true holds labels in \[0, 255\].*pass ignore_index=255"):
+        confusion_matrix([0, 1, 255], [0, 1, 1], 2, ignore_index=None)
+    matrix = confusion_matrix([0, 299], [0, 299], num_classes=300, ignore_index=None)
+    assert matrix.shape == (300, 300) and matrix.trace() == 2
+
+
+@pytest.mark.parametrize("y_true, y_pred, num_classes, kwargs, message", [
+    ([0, 1], [0, 255], 2, {}, r"y_pred holds labels in \[0, 255\].*argmax.*belongs in y_true only"),
+    ([0, 3, 255], [0, 1, 1], 2, {}, r"y_true holds labels in \[0, 3\], expected 0\.\.1 .*and 255, the ignore label"),
+    ([0, 1], [0, 1], 300, {}, r"ignore_index must be a label outside the classes 0\.\.299, received 255"),
+    ([0, 1], [0, 1], 3, {"ignore_index": 2}, r"received 2 \(num_classes=3\).*ignore_index=None"),
+    ([0, 1], [0, 1], 3, {"ignore_index": 2.0}, r"ignore_index must be an integer, received 2\.0"),
+])
+def test_ignore_label_errors(y_true, y_pred, num_classes, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        confusion_matrix(y_true, y_pred, num_classes, **kwargs)

@@ -5,13 +5,12 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from segen_lib.data import make_road_scenes
 from segen_lib.metrics import fcn_score, laplacian_energy, load_road_segmenter
 
 
 @pytest.fixture(scope="module")
-def scenes():
-    images, maps = make_road_scenes(24, image_size=(32, 64), seed=2)
+def scenes(road_scenes):
+    images, maps = road_scenes(24, image_size=(32, 64), seed=2)
     return images * 2 - 1, maps
 
 
@@ -23,17 +22,17 @@ def test_the_shipped_segmenter_segments_real_scenes_well(scenes):
     assert report["mean"]["iou"] > 0.75 and report["road"]["iou"] > 0.9
 
 
-def test_a_blurred_scene_scores_lower_than_the_real_one_and_noise_scores_near_zero(scenes):
+def test_a_blurred_scene_scores_lower_than_the_real_one_and_noise_scores_near_zero(scenes, gan_images):
     images, maps = scenes
     real = fcn_score(images, maps)["mean"]["iou"]
     blurred = ndimage.uniform_filter(images, size=(1, 5, 5, 1))
     assert fcn_score(blurred, maps)["mean"]["iou"] < real - 0.1
-    noise = np.random.default_rng(0).uniform(-1, 1, images.shape).astype("float32")
+    noise = gan_images(len(images), images.shape[1:], seed=0)   # uniform noise in [-1, 1]
     assert fcn_score(noise, maps)["mean"]["iou"] < 0.2
 
 
-def test_scenes_twice_the_size_are_shrunk_to_the_segmenters_size():
-    images, maps = make_road_scenes(24, image_size=(64, 128), seed=2)
+def test_scenes_twice_the_size_are_shrunk_to_the_segmenters_size(road_scenes):
+    images, maps = road_scenes(24, image_size=(64, 128), seed=2)
     images = images * 2 - 1
     report = fcn_score(images, maps)
     small = images.reshape(24, 32, 2, 64, 2, 3).mean(axis=(2, 4))      # block means by hand

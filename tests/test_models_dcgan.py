@@ -7,10 +7,6 @@ import pytest
 from segen_lib.models import build_discriminator, build_generator
 
 
-def images(count=32, shape=(28, 28, 1), seed=0):
-    return np.random.default_rng(seed).uniform(-1, 1, (count,) + shape).astype("float32")
-
-
 @pytest.mark.parametrize("shape,filters", [((28, 28, 1), (64, 32)), ((32, 32, 3), (64, 32)),
                                            ((64, 64, 3), (64, 32, 16, 8))])
 def test_builder_shapes(shape, filters):
@@ -29,10 +25,10 @@ def test_conditional_builders_take_labels():
     assert tuple(discriminator([np.asarray(made), np.array([0, 5, 9])]).shape) == (3, 1)
 
 
-def test_generator_and_discriminator_save_and_load(tmp_path):
+def test_generator_and_discriminator_save_and_load(tmp_path, gan_images):
     generator, discriminator = build_generator(16, filters=(32, 16)), build_discriminator(filters=(16, 32))
     noise = np.random.default_rng(0).normal(size=(4, 16)).astype("float32")
-    for model, inputs in ((generator, noise), (discriminator, images(4))):
+    for model, inputs in ((generator, noise), (discriminator, gan_images(4))):
         path = tmp_path / f"{model.name}.keras"
         model.save(path)
         loaded = keras.saving.load_model(path)
@@ -66,3 +62,7 @@ def test_bad_arguments_raise_clear_errors():
         build_discriminator(dropout=1.0)
     with pytest.raises(ValueError, match="num_classes must be an integer >= 1"):
         build_discriminator(num_classes=0)
+
+
+def test_latent_dim_is_a_count(count_check):
+    count_check(lambda n: build_generator(latent_dim=n, filters=(8, 4)), "latent_dim")

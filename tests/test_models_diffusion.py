@@ -4,8 +4,14 @@ import keras
 import numpy as np
 import pytest
 
-from segen_lib.models.diffusion import (Diffusion, NoiseSchedule, TimeEmbedding, build_noise_predictor,
-                                        ddim_step, ddim_timesteps)
+from segen_lib.models.diffusion import (
+    Diffusion,
+    NoiseSchedule,
+    TimeEmbedding,
+    build_noise_predictor,
+    ddim_step,
+    ddim_timesteps,
+)
 
 
 def test_linear_schedule_known_values():
@@ -128,19 +134,48 @@ def tiny_model():
     return model
 
 
-def test_one_training_step_is_finite_and_moves_the_network_and_its_average(tiny_model):
-    images = np.random.default_rng(0).uniform(-1, 1, (16, 8, 8, 1)).astype(np.float32)
+def test_one_training_step_is_finite_and_moves_the_network_and_its_average(tiny_model, gan_images):
+    images = gan_images(16, (8, 8, 1))
     before = [w.copy() for w in tiny_model.network.get_weights()]
-    average_before = [w.copy() for w in tiny_model.ema_network.get_weights()]
     history = tiny_model.fit(images, batch_size=8, epochs=1, verbose=0)
     loss = history.history["loss"][-1]
     assert np.isfinite(loss) and loss > 0
     after = tiny_model.network.get_weights()
     assert any(not np.allclose(a, b) for a, b in zip(before, after))
-    averaged = tiny_model.ema_network.get_weights()
-    moved = [not np.allclose(a, b) for a, b in zip(average_before, averaged)]
-    assert any(moved)
-    assert tiny_model.optimizer.iterations.numpy() == 2
+    assert int(keras.ops.convert_to_numpy(tiny_model.optimizer.iterations)) == 2
+    # the optimizer's average (momentum 0.5 here): not the last weights, not the first
+    averaged = tiny_model.averaged_network().get_weights()
+    assert any(not np.allclose(a, b) for a, b in zip(averaged, after))
+    assert any(not np.allclose(a, b) for a, b in zip(averaged, before))
+    assert tiny_model.averaged_network() is tiny_model.averaged_network()    # one copy per step count
+
+
+def test_the_average_is_the_optimizers_moving_average_of_the_steps(gan_images):
+    """Keras's average: the weights after the first step, then m * average + (1 - m) * weights."""
+    keras.utils.set_random_seed(0)
+    network = build_noise_predictor((8, 8, 1), filters=(8, 16), time_dim=8, patch_size=2)
+    model = Diffusion(network, NoiseSchedule(20, "linear", beta_start=1e-3, beta_end=0.2), ema_momentum=0.5)
+    model.compile(learning_rate=1e-2, run_eagerly=keras.backend.backend() == "tensorflow")
+    images = gan_images(8, (8, 8, 1))
+    model.fit(images, batch_size=8, epochs=1, verbose=0)
+    first = network.get_weights()
+    model.fit(images, batch_size=8, epochs=1, verbose=0)
+    expected = [0.5 * a + 0.5 * b for a, b in zip(first, network.get_weights())]
+    for got, want in zip(model.averaged_network().get_weights(), expected):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_without_an_average_sampling_uses_the_last_weights_and_asking_for_one_is_refused():
+    network = build_noise_predictor((8, 8, 1), filters=(8, 16), time_dim=8, patch_size=2)
+    model = Diffusion(network, NoiseSchedule(20), ema_momentum=None)
+    with pytest.raises(ValueError, match="needs an optimizer that keeps a weight average"):
+        model.averaged_network()                                     # not compiled
+    model.compile()
+    with pytest.raises(ValueError, match="needs an optimizer that keeps a weight average"):
+        model.sample(2, steps=2)
+    assert model.sample(2, steps=2, averaged=False).shape == (2, 8, 8, 1)
+    with pytest.raises(ValueError, match="optimizer must be a keras.optimizers.Optimizer"):
+        model.compile(optimizer="adam")
 
 
 def test_sampler_output_range_shape_and_path(tiny_model):

@@ -1,29 +1,28 @@
-"""The GAN model family: the training step on TF and JAX, the recipe's defaults, sampling, errors."""
+"""The GAN model family: the training step on TF and JAX, the recipe's defaults, sampling, errors.
+
+The tiny GANs and image batches come from tests/conftest.py (``tiny_gan``, ``gan_images``).
+ConditionalGAN's label checks are in test_models_conditional_gan.py.
+"""
+
+import re
 
 import keras
 import numpy as np
 import pytest
 
+from segen_lib import batches, synthetic
+from segen_lib.callbacks import load_gan_checkpoint, save_gan_checkpoint
 from segen_lib.models import DCGAN_PAPER, GAN, WGANGP, ConditionalGAN, build_discriminator, build_generator
-
 
 JAX_ONLY = pytest.mark.skipif(keras.backend.backend() != "jax",
                               reason="JAX-only checks: make test-jax runs them (.ci/run runs it after make test)")
 
-
-def images(count=32, shape=(28, 28, 1), seed=0):
-    return np.random.default_rng(seed).uniform(-1, 1, (count,) + shape).astype("float32")
-
-
-def small_gan(kind=GAN, **kwargs):
-    classes = 10 if kind is ConditionalGAN else None
-    extra = {"num_classes": 10} if classes else {}
-    return kind(generator=build_generator(16, filters=(32, 16), num_classes=classes),
-                discriminator=build_discriminator(filters=(16, 32), num_classes=classes),
-                seed=0, **extra, **kwargs)
+# fit(dataset) warns that its shuffle=True is ignored; segen_lib.batches hides that warning in
+# notebooks, and pytest shows it again in every test.
+pytestmark = pytest.mark.filterwarnings("ignore:`shuffle=True` was passed:UserWarning")
 
 
-def test_bad_arguments_raise_clear_errors():
+def test_bad_arguments_raise_clear_errors(tiny_gan, gan_images):
     with pytest.raises(ValueError, match=r"makes images of shape \(32, 32, 1\)"):
         GAN(generator=build_generator(16, (32, 32, 1)), discriminator=build_discriminator())
     with pytest.raises(ValueError, match="generator must be a keras.Model"):
@@ -35,12 +34,12 @@ def test_bad_arguments_raise_clear_errors():
     with pytest.raises(ValueError, match="for class labels use ConditionalGAN"):
         GAN(generator=build_generator(16, num_classes=10), discriminator=build_discriminator())
     with pytest.raises(ValueError, match="d_steps must be an integer >= 1"):
-        small_gan(d_steps=0)
+        tiny_gan(d_steps=0)
     with pytest.raises(ValueError, match="gp_weight must be a number"):
-        small_gan(WGANGP, gp_weight=-1.0)
-    gan = small_gan()
+        tiny_gan(WGANGP, gp_weight=-1.0)
+    gan = tiny_gan()
     with pytest.raises(ValueError, match=r"call `?compile\(\)`? before"):
-        gan.fit(images(), epochs=1, verbose=0)
+        gan.fit(gan_images(), epochs=1, verbose=0)
     with pytest.raises(ValueError, match="loss must be one of 'non-saturating', 'saturating', 'hinge'"):
         gan.compile(loss="least-squares")
     with pytest.raises(ValueError, match="d_optimizer must be"):
@@ -54,13 +53,13 @@ def test_bad_arguments_raise_clear_errors():
         gan.generate(0)
 
 
-def test_latent_dim_is_read_from_the_generator():
-    assert small_gan().latent_dim == 16
+def test_latent_dim_is_read_from_the_generator(tiny_gan):
+    assert tiny_gan().latent_dim == 16
     assert GAN(build_generator(np.int64(7)), build_discriminator()).latent_dim == 7
 
 
-def test_compile_defaults_are_the_chapter_recipe_and_the_paper_is_one_argument_away():
-    gan = small_gan()
+def test_compile_defaults_are_the_chapter_recipe_and_the_paper_is_one_argument_away(tiny_gan):
+    gan = tiny_gan()
     gan.compile()
     d, g = gan.d_optimizer, gan.g_optimizer
     assert gan.loss_name == "hinge"
@@ -68,7 +67,7 @@ def test_compile_defaults_are_the_chapter_recipe_and_the_paper_is_one_argument_a
     assert d.beta_1 == 0.0 and g.beta_1 == 0.0
     assert g.use_ema and g.ema_momentum == pytest.approx(0.998) and not d.use_ema
     assert gan.steps_per_execution == 8 and gan.jit_compile in (True, False)  # XLA may be refused
-    paper = small_gan()
+    paper = tiny_gan()
     paper.compile(**DCGAN_PAPER)
     assert paper.loss_name == "non-saturating"
     assert float(paper.d_optimizer.learning_rate) == pytest.approx(2e-4)
@@ -76,24 +75,24 @@ def test_compile_defaults_are_the_chapter_recipe_and_the_paper_is_one_argument_a
     assert not paper.g_optimizer.use_ema
 
 
-def test_generate_samples_the_average_when_there_is_one():
-    gan = small_gan()
+def test_generate_samples_the_average_when_there_is_one(tiny_gan, gan_images):
+    gan = tiny_gan()
     gan.compile(steps_per_execution=1, jit_compile=False)
-    gan.fit(images(64), epochs=1, batch_size=16, verbose=0)
+    gan.fit(gan_images(64), epochs=1, batch_size=16, verbose=0)
     np.testing.assert_allclose(gan.generate(8, seed=2), gan.generate(8, seed=2, averaged=True), atol=1e-6)
     assert not np.allclose(gan.generate(8, seed=2), gan.generate(8, seed=2, averaged=False), atol=1e-4)
-    plain = small_gan()
+    plain = tiny_gan()
     plain.compile(ema_momentum=None, steps_per_execution=1, jit_compile=False)
-    plain.fit(images(16), epochs=1, batch_size=16, verbose=0)
+    plain.fit(gan_images(16), epochs=1, batch_size=16, verbose=0)
     np.testing.assert_allclose(plain.generate(4, seed=1), plain.generate(4, seed=1, averaged=False))
 
 
-def test_the_step_trains_each_network_with_its_own_optimizer_and_keeps_batch_norm_statistics():
-    gan = small_gan(d_steps=3)
+def test_the_step_trains_each_network_with_its_own_optimizer_and_keeps_batch_norm_statistics(tiny_gan, gan_images):
+    gan = tiny_gan(d_steps=3)
     gan.compile(ema_momentum=None, steps_per_execution=1, jit_compile=False)
     norm = next(layer for layer in gan.generator.layers if isinstance(layer, keras.layers.BatchNormalization))
     before = np.array(keras.ops.convert_to_numpy(norm.moving_mean))
-    gan.fit(images(32), epochs=1, batch_size=16, verbose=0)   # 2 steps
+    gan.fit(gan_images(32), epochs=1, batch_size=16, verbose=0)   # 2 steps
     assert int(gan.d_optimizer.iterations) == 6 and int(gan.g_optimizer.iterations) == 2
     assert not np.allclose(keras.ops.convert_to_numpy(norm.moving_mean), before)
 
@@ -122,11 +121,11 @@ def test_gan_fit_on_arrays_sees_a_new_order_each_epoch_under_a_global_seed():
     assert first != second
 
 
-def test_steps_per_epoch_must_be_whole_calls():
-    gan = small_gan()
+def test_steps_per_epoch_must_be_whole_calls(tiny_gan, gan_images):
+    gan = tiny_gan()
     gan.compile(jit_compile=False)   # 8 steps per call
     with pytest.raises(ValueError, match="steps_per_epoch=2 is not a multiple of the steps_per_execution=8"):
-        gan.fit(images(), epochs=1, batch_size=16, steps_per_epoch=2, verbose=0)
+        gan.fit(gan_images(), epochs=1, batch_size=16, steps_per_epoch=2, verbose=0)
     assert int(gan.g_optimizer.iterations) == 0
 
 
@@ -135,13 +134,12 @@ def finite(history):
 
 
 @pytest.mark.parametrize("loss", ["non-saturating", "saturating", "hinge"])
-def test_one_fit_step_is_finite_and_updates_both_networks(loss):
-    gan = GAN(generator=build_generator(16, filters=(32, 16)),
-              discriminator=build_discriminator(filters=(16, 32)), seed=0)
+def test_one_fit_step_is_finite_and_updates_both_networks(loss, tiny_gan, gan_images):
+    gan = tiny_gan()
     gan.compile(loss=loss, steps_per_execution=1, jit_compile=False)
     before_g = [w.copy() for w in gan.generator.get_weights()]
     before_d = [w.copy() for w in gan.discriminator.get_weights()]
-    history = gan.fit(images(), epochs=1, batch_size=32, verbose=0)
+    history = gan.fit(gan_images(), epochs=1, batch_size=32, verbose=0)
     assert set(history.history) == {"d_loss", "g_loss", "d_real", "d_fake"}
     assert finite(history)
     assert any(not np.allclose(a, b) for a, b in zip(before_g, gan.generator.get_weights()))
@@ -165,61 +163,58 @@ def xla_allowed():
 
 
 @pytest.mark.parametrize("jit_compile", [False, True])
-def test_several_steps_per_execution_run_every_step(jit_compile, xla_allowed):
-    gan = GAN(generator=build_generator(16, filters=(32, 16)),
-              discriminator=build_discriminator(filters=(16, 32)), seed=0)
+def test_several_steps_per_execution_run_every_step(jit_compile, xla_allowed, tiny_gan, gan_images):
+    gan = tiny_gan()
     gan.compile(loss="hinge", steps_per_execution=4, jit_compile=jit_compile)   # True: XLA
     assert gan.jit_compile == jit_compile   # not silently switched off
-    history = gan.fit(images(80), epochs=2, batch_size=16, verbose=0)   # 5 steps per epoch: 4 + 1
+    history = gan.fit(gan_images(80), epochs=2, batch_size=16, verbose=0)   # 5 steps per epoch: 4 + 1
     assert finite(history)
     for optimizer in (gan.d_optimizer, gan.g_optimizer):
         assert int(keras.ops.convert_to_numpy(optimizer.iterations)) == 10
 
 
-def test_fit_on_a_dataset_and_variants():
+def test_fit_on_a_dataset_and_variants(tiny_gan, gan_images):
     import tensorflow as tf
 
     if keras.backend.backend() != "tensorflow":
         pytest.skip("tf.data input is for the TensorFlow backend")
-    gan = GAN(generator=build_generator(16, filters=(32, 16)),
-              discriminator=build_discriminator(filters=(16, 32)))
+    gan = tiny_gan(seed=None)
     eager = {"jit_compile": False, "run_eagerly": True}   # a few steps: not worth tracing or compiling
     gan.compile(d_optimizer=keras.optimizers.Adam(1e-4), g_optimizer=keras.optimizers.Adam(1e-4), **eager)
-    assert finite(gan.fit(tf.data.Dataset.from_tensor_slices(images()).batch(16), epochs=1, verbose=0,
+    assert finite(gan.fit(tf.data.Dataset.from_tensor_slices(gan_images()).batch(16), epochs=1, verbose=0,
                           shuffle=False))
-    cgan = ConditionalGAN(generator=build_generator(16, filters=(32, 16), num_classes=10),
-                          discriminator=build_discriminator(filters=(16, 32), num_classes=10), num_classes=10)
+    cgan = tiny_gan(ConditionalGAN, seed=None)
     cgan.compile(**eager)
-    assert finite(cgan.fit(images(), np.arange(32) % 10, epochs=1, batch_size=16, verbose=0))
+    assert finite(cgan.fit(gan_images(), np.arange(32) % 10, epochs=1, batch_size=16, verbose=0))
     assert cgan.generate(4, labels=[1, 2, 3, 4]).shape == (4, 28, 28, 1)
-    wgan = WGANGP(generator=build_generator(16, filters=(32, 16)),
-                  discriminator=build_discriminator(filters=(16, 32)), d_steps=2)
+    wgan = tiny_gan(WGANGP, seed=None, d_steps=2)
     wgan.compile(**eager)
-    history = wgan.fit(images(), epochs=1, batch_size=16, verbose=0)
+    history = wgan.fit(gan_images(), epochs=1, batch_size=16, verbose=0)
     assert finite(history) and "gp" in history.history
 
 
-def averaging_gan(momentum, conditional=False):
-    """A small GAN whose generator optimizer keeps a moving average of the weights."""
-    classes = 10 if conditional else None
-    kind = ConditionalGAN if conditional else GAN
-    extra = {"num_classes": 10} if conditional else {}
-    gan = kind(generator=build_generator(16, filters=(32, 16), num_classes=classes),
-               discriminator=build_discriminator(filters=(16, 32), num_classes=classes), seed=0, **extra)
-    gan.compile(g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, use_ema=True, ema_momentum=momentum))
-    return gan
+@pytest.fixture
+def averaging_gan(tiny_gan):
+    """``averaging_gan(momentum, conditional=False)``: a small GAN whose generator optimizer
+    keeps a moving average of the weights."""
+    def make(momentum, conditional=False):
+        gan = tiny_gan(ConditionalGAN if conditional else GAN)
+        gan.compile(g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, use_ema=True, ema_momentum=momentum))
+        return gan
+
+    return make
 
 
 def trainable(model):
     return [np.array(keras.ops.convert_to_numpy(v)) for v in model.trainable_variables]
 
 
-def test_averaged_generator_is_the_moving_average_of_the_weights():
+def test_averaged_generator_is_the_moving_average_of_the_weights(averaging_gan, gan_images):
     momentum = 0.9
     gan = averaging_gan(momentum)
     expected = None
     for step in range(3):
-        gan.fit(images(16, seed=step), epochs=1, batch_size=16, verbose=0)   # one step
+        gan.fit(gan_images(16, seed=step), epochs=1, batch_size=16, verbose=0)   # one step
         current = trainable(gan.generator)
         # The first step starts the average at the weights; then m * average + (1 - m) * weights.
         expected = current if expected is None else [momentum * a + (1 - momentum) * w
@@ -245,16 +240,16 @@ def test_averaged_generator_is_the_moving_average_of_the_weights():
                                atol=1e-6)
 
 
-def test_averaged_generator_needs_an_averaging_optimizer_and_works_for_a_conditional_gan():
-    gan = GAN(generator=build_generator(16, filters=(32, 16)),
-              discriminator=build_discriminator(filters=(16, 32)))
+def test_averaged_generator_needs_an_averaging_optimizer_and_works_for_a_conditional_gan(
+        tiny_gan, averaging_gan, gan_images):
+    gan = tiny_gan(seed=None)
     with pytest.raises(ValueError, match="use_ema=True"):
         gan.averaged_generator()
     gan.compile(ema_momentum=None)
     with pytest.raises(ValueError, match="use_ema=True"):
         gan.generate(2, averaged=True)
     cgan = averaging_gan(0.5, conditional=True)
-    cgan.fit(images(16), np.arange(16) % 10, epochs=1, batch_size=16, verbose=0)
+    cgan.fit(gan_images(16), np.arange(16) % 10, epochs=1, batch_size=16, verbose=0)
     made = cgan.generate(4, seed=0, labels=[1, 2, 3, 4], averaged=True)
     assert made.shape == (4, 28, 28, 1) and np.isfinite(made).all()
     expected = cgan.averaged_generator().predict(
@@ -262,82 +257,166 @@ def test_averaged_generator_needs_an_averaging_optimizer_and_works_for_a_conditi
     np.testing.assert_allclose(made, expected, atol=1e-6)
 
 
+# Images the GAN refuses, before any training step ---------------------------------------
+# Learners' mistakes with image batches (tests/conftest.py: IMAGE_MISTAKES) and what GAN.fit
+# answers: a ValueError that names the argument and says what to do. Every check runs before
+# any training step, so each refused case costs no training.
+
+GAN_IMAGE_ANSWERS = {
+    "no batch axis": r"images must have 4 axes",
+    "uint8 0..255": r"images must be floats in \[-1, 1\], received uint8 .* x / 127\.5 - 1",
+    "floats 0..255": r"images must be in \[-1, 1\], received values in \[[0-9.]+, 255\].* x / 127\.5 - 1",
+    "floats in [0, 1]": r"no value is negative.* x \* 2 - 1",
+    "one NaN pixel": r"images holds 1 NaN",
+    "empty batch": r"images is empty",
+    "strings": r"images must hold numbers",
+}
 
 
-@JAX_ONLY
-def test_one_fit_step_is_finite_under_jax():
-    """Checks that hold under JAX only (jax.numpy inputs, the JAX training step)."""
-    x = np.random.default_rng(0).uniform(-1, 1, (32, 28, 28, 1)).astype("float32")
-    gan = GAN(generator=build_generator(16, filters=(32, 16)),
-              discriminator=build_discriminator(filters=(16, 32)), seed=0)
+@pytest.fixture(scope="module")
+def compiled_gan(tiny_gan):
+    """A tiny GAN compiled for one step per call, without XLA: the refusal tests share it."""
+    model = tiny_gan(latent_dim=8, filters=(16, 8))
+    model.compile(jit_compile=False, steps_per_execution=1)
+    return model
+
+
+def test_gan_fit_refuses_images_outside_minus_one_one(compiled_gan, gan_images, image_mistake,
+                                                      expect_answer, keeps_weights):
+    mistake, change = image_mistake
+    x = change(gan_images())
+    with keeps_weights(compiled_gan):   # refused before any step
+        expect_answer(lambda: compiled_gan.fit(x, epochs=1, batch_size=16, verbose=0), GAN_IMAGE_ANSWERS[mistake])
+
+
+@pytest.mark.parametrize("image_mistake", ["uint8 0..255", "floats 0..255", "floats in [0, 1]", "one NaN pixel"],
+                         indirect=True)
+def test_gan_fit_checks_the_first_batch_of_a_dataset(compiled_gan, gan_images, image_mistake):
+    mistake, change = image_mistake
+    x = change(gan_images())
+    dataset = batches.array_batches(x, batch_size=16, shuffle=False)
+    with pytest.raises(ValueError, match=GAN_IMAGE_ANSWERS[mistake]):
+        compiled_gan.fit(dataset, epochs=1, verbose=0)
+
+
+def test_generate_counts(compiled_gan):
+    for bad in (0, -1, 2.5):
+        with pytest.raises(ValueError, match=f"num_images must be an integer >= 1, received {bad!r}"):
+            compiled_gan.generate(bad)
+    assert compiled_gan.generate(np.int64(2), averaged=False).shape == (2, 28, 28, 1)
+
+
+def test_a_gan_on_a_backend_its_step_is_not_written_for_is_refused_at_compile(monkeypatch, tiny_gan):
+    model = tiny_gan(latent_dim=8, filters=(16, 8), seed=None)
+    monkeypatch.setattr(keras.backend, "backend", lambda: "torch")   # as under KERAS_BACKEND=torch
+    with pytest.raises(ValueError, match="run on the tensorflow and jax backends, received backend 'torch'"):
+        model.compile()
+
+
+def test_a_gan_of_points_checks_finite_samples_of_its_shape():
+    noise = keras.Input((2,))
+    generator = keras.Model(noise, keras.layers.Dense(2)(keras.layers.Dense(8, activation="relu")(noise)))
+    samples = keras.Input((2,))
+    discriminator = keras.Model(samples, keras.layers.Dense(1)(keras.layers.Dense(8, activation="relu")(samples)))
+    gan = GAN(generator, discriminator, seed=0)
+    gan.compile(jit_compile=False, steps_per_execution=1, ema_momentum=None)
+    points = synthetic.sample_ring(64, seed=0)   # any scale: points are not images
+    gan.fit(points * 10, epochs=1, batch_size=32, verbose=0)
+    with pytest.raises(ValueError, match="samples holds 1 NaN"):
+        gan.fit(np.where(np.arange(128).reshape(64, 2) == 5, np.nan, points), batch_size=32, verbose=0)
+    with pytest.raises(ValueError, match=r"samples must have shape \(n, 2\)"):
+        gan.fit(np.zeros((64, 3), "float32"), batch_size=32, verbose=0)
+
+
+# Under JAX -------------------------------------------------------------------------------
+# Checks that hold under JAX only (jax.numpy inputs, the JAX training step): make test-jax
+# runs them. ConditionalGAN's labels under JAX: test_models_conditional_gan.py; the
+# segmentation loss on jax.numpy masks: test_losses_segmentation.py.
+
+@pytest.fixture
+def jax_gan(tiny_gan):
+    """A tiny GAN compiled with the chapter's defaults (hinge loss, averaged generator, 8 steps per call)."""
+    gan = tiny_gan()
     gan.compile()
-    before = gan.generator.get_weights()[0].copy()
-    logs = gan.fit(x, epochs=1, batch_size=16, verbose=0).history
-    assert all(np.isfinite(v[-1]) for v in logs.values()), logs
-    assert not np.allclose(before, gan.generator.get_weights()[0])
-    wgan = WGANGP(generator=build_generator(16, filters=(32, 16)),
-                  discriminator=build_discriminator(filters=(16, 32)), d_steps=2)
-    wgan.compile()
-    logs = wgan.fit(x, epochs=1, batch_size=16, verbose=0).history
-    assert all(np.isfinite(v[-1]) for v in logs.values()), logs
-    # The generator optimizer's moving average is carried through the JAX step.
-    gan = GAN(generator=build_generator(16, filters=(32, 16)),
-              discriminator=build_discriminator(filters=(16, 32)), seed=0)
+    return gan
+
+
+@pytest.fixture
+def averaging_jax_gan(tiny_gan, gan_images):
+    """``(gan, first, second)``: a GAN whose generator optimizer averages with momentum 0.9, after
+    one step on each half of ``gan_images(32)``, with the generator's weights after each step."""
+    x = gan_images(32)
+    gan = tiny_gan()
     gan.compile(g_optimizer=keras.optimizers.Adam(1e-3, use_ema=True, ema_momentum=0.9))
     gan.fit(x[:16], epochs=1, batch_size=16, verbose=0)
     first = [np.array(v) for v in gan.generator.trainable_variables]
     gan.fit(x[16:], epochs=1, batch_size=16, verbose=0)
     second = [np.array(v) for v in gan.generator.trainable_variables]
+    return gan, first, second
+
+
+@JAX_ONLY
+def test_one_fit_step_is_finite_and_trains_the_generator_under_jax(jax_gan, gan_images):
+    before = jax_gan.generator.get_weights()[0].copy()
+    logs = jax_gan.fit(gan_images(32), epochs=1, batch_size=16, verbose=0).history
+    assert all(np.isfinite(v[-1]) for v in logs.values()), logs
+    assert not np.allclose(before, jax_gan.generator.get_weights()[0])
+
+
+@JAX_ONLY
+def test_one_wgangp_fit_step_is_finite_under_jax(tiny_gan, gan_images):
+    wgan = tiny_gan(WGANGP, seed=None, d_steps=2)
+    wgan.compile()
+    logs = wgan.fit(gan_images(32), epochs=1, batch_size=16, verbose=0).history
+    assert all(np.isfinite(v[-1]) for v in logs.values()), logs
+
+
+@JAX_ONLY
+def test_the_generator_average_is_carried_through_the_jax_step(averaging_jax_gan):
+    gan, first, second = averaging_jax_gan
     averaged = [np.array(v) for v in gan.averaged_generator().trainable_variables]
     for a, w1, w2 in zip(averaged, first, second):
         assert np.allclose(a, 0.9 * w1 + 0.1 * w2, rtol=1e-5, atol=1e-6)
-    # Every public way to get and use a copy leaves the training state intact: predict and
-    # call the averaged copy, then generate, fit on, and checkpoint the GAN.
-    import tempfile
-    from pathlib import Path
-    from segen_lib.callbacks import load_gan_checkpoint, save_gan_checkpoint
-    copy = gan.averaged_generator()   # the GAN above keeps an average of its generator
+
+
+@JAX_ONLY
+def test_using_the_averaged_copy_leaves_the_training_state_intact_under_jax(averaging_jax_gan, gan_images,
+                                                                            tmp_path):
+    """Predict with and call the averaged copy, then generate, fit on, and checkpoint the GAN."""
+    gan, _, _ = averaging_jax_gan
+    copy = gan.averaged_generator()
     copy.predict(np.zeros((4, 16), "float32"), verbose=0)
     copy(np.zeros((2, 16), "float32"))
     assert gan.generate(8, averaged=True).shape == (8, 28, 28, 1)
-    gan.fit(x, epochs=1, batch_size=16, verbose=0)
-    path = Path(tempfile.mkdtemp()) / "gan.npz"
+    gan.fit(gan_images(32), epochs=1, batch_size=16, verbose=0)
+    path = tmp_path / "gan.npz"
     save_gan_checkpoint(gan, path, epoch=2)
     assert load_gan_checkpoint(gan, path) == 2
     assert np.isfinite(gan.generate(4)).all()
-    # Batch-norm statistics updated inside the JAX step reach the model.
-    norm = [v for v in gan.generator.non_trainable_variables if "moving_mean" in v.path][0]
+
+
+@JAX_ONLY
+def test_batch_norm_statistics_updated_in_the_jax_step_reach_the_model(jax_gan, gan_images):
+    norm = [v for v in jax_gan.generator.non_trainable_variables if "moving_mean" in v.path][0]
     before = np.array(norm)
-    gan.fit(x, epochs=1, batch_size=16, verbose=0)
+    jax_gan.fit(gan_images(32), epochs=1, batch_size=16, verbose=0)
     assert not np.allclose(before, np.array(norm))
-    # Several steps per call into the backend: every step still runs.
-    gan = GAN(generator=build_generator(16, filters=(32, 16)),
-              discriminator=build_discriminator(filters=(16, 32)), seed=0)
+
+
+@JAX_ONLY
+def test_several_steps_per_execution_run_every_step_under_jax(tiny_gan, gan_images):
+    gan = tiny_gan()
     gan.compile(loss="hinge", steps_per_execution=4)
+    x = gan_images(32)
     logs = gan.fit(np.concatenate([x, x, x[:16]]), epochs=2, batch_size=16, verbose=0).history
     assert all(np.isfinite(v[-1]) for v in logs.values()), logs
     assert int(gan.g_optimizer.iterations) == int(gan.d_optimizer.iterations) == 10
-    # The boundary checks of tests/test_bad_inputs.py hold under JAX and XLA: a label out of
-    # range would otherwise train silently inside the compiled step.
-    def refused(call, text):
-        try:
-            call()
-        except ValueError as error:
-            assert text in str(error), str(error)
-        else:
-            raise AssertionError("accepted: " + text)
-    refused(lambda: gan.fit(((x + 1) * 127.5).astype("uint8"), batch_size=16, verbose=0), "x / 127.5 - 1")
-    refused(lambda: gan.fit((x + 1) / 2, batch_size=16, verbose=0), "x * 2 - 1")
-    cgan = ConditionalGAN(build_generator(8, filters=(16, 8), num_classes=10),
-                          build_discriminator(filters=(8, 16), num_classes=10), num_classes=10)
-    cgan.compile(jit_compile=True, steps_per_execution=1)
-    labels = np.arange(32) % 10
-    labels[3] = 10
-    refused(lambda: cgan.fit(x, labels, batch_size=16, verbose=0), "received values in 0..10")
-    refused(lambda: cgan.generate(2, labels=[-1, 0]), "received values in -1..0")
-    import jax.numpy as jnp
-    from segen_lib import losses
-    refused(lambda: losses.DiceCrossentropy(num_classes=1)(jnp.full((2, 4, 4), 255.0),
-                                                           jnp.full((2, 4, 4, 1), 0.5)), "mask // 255")
-    refused(lambda: losses.DiceCrossentropy(num_classes=3)(jnp.full((2, 4, 4), 3),
-                                                           jnp.full((2, 4, 4, 3), 0.3)), "labels in 0..2")
+
+
+@JAX_ONLY
+def test_gan_fit_refuses_images_of_another_scale_under_jax(jax_gan, uint8_images, unit_images):
+    """The image checks hold under JAX and XLA: such images would otherwise train silently."""
+    with pytest.raises(ValueError, match=re.escape("x / 127.5 - 1")):
+        jax_gan.fit(uint8_images(32), batch_size=16, verbose=0)
+    with pytest.raises(ValueError, match=re.escape("x * 2 - 1")):
+        jax_gan.fit(unit_images(32), batch_size=16, verbose=0)

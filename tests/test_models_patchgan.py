@@ -16,10 +16,10 @@ def test_the_papers_patchgan_sees_70_pixels():
         [(2, 2), (2, 2), (2, 2), (1, 1), (1, 1)]
 
 
-def test_grid_shape_and_finite_logits_for_a_condition_and_an_image():
+def test_grid_shape_and_finite_logits_for_a_condition_and_an_image(gan_images):
     model = build_patch_discriminator((32, 64, 19), (32, 64, 3), filters=(8, 16, 32))
-    condition = np.random.default_rng(0).uniform(-1, 1, (2, 32, 64, 19)).astype("float32")
-    image = np.random.default_rng(1).uniform(-1, 1, (2, 32, 64, 3)).astype("float32")
+    condition = gan_images(2, (32, 64, 19), seed=0)
+    image = gan_images(2, (32, 64, 3), seed=1)
     logits = keras.ops.convert_to_numpy(model([condition, image]))
     assert logits.shape == (2, 8, 16, 1) and np.isfinite(logits).all()
     # The logits depend on the condition: the same image under another map scores differently.

@@ -1,11 +1,17 @@
-"""Tests of segen_lib.models.unet: shapes, errors, save/load, both backends' ops."""
+"""Tests of segen_lib.models.unet: shapes, errors, save/load, both backends' ops, the masks and
+images it refuses before training, and masks with the ignore label."""
 
+import keras
 import numpy as np
 import pytest
-import keras
 
+from segen_lib import batches, losses
 from segen_lib.models import build_article_unet, build_unet
 from segen_lib.models.unet import check_input_shape
+
+# fit(dataset) warns that its shuffle=True is ignored; segen_lib.batches hides that warning in
+# notebooks, and pytest shows it again in every test.
+pytestmark = pytest.mark.filterwarnings("ignore:`shuffle=True` was passed:UserWarning")
 
 
 @pytest.mark.parametrize(
@@ -131,3 +137,94 @@ def test_one_training_step_is_finite():
     history = model.fit(rng.random((4, 16, 16, 1)).astype("float32"), rng.integers(0, 3, (4, 16, 16)),
                         epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"][0])
+
+
+def test_num_classes_is_a_count(count_check):
+    count_check(lambda n: build_unet((16, 16, 1), num_classes=n, filters=(4, 8)), "num_classes")
+
+
+# Masks and images the U-Net refuses, before any training step ----------------------------
+# Learners' mistakes (tests/conftest.py: MASK_MISTAKES) and the U-Net's answers: a ValueError
+# that names the argument and says what to do.
+
+@pytest.fixture(scope="module")
+def unet3():
+    model = build_unet((None, None, 1), num_classes=3, filters=(4, 8, 16))   # 2 poolings: sizes of 4
+    model.compile("adam", losses.DiceCrossentropy(num_classes=3))
+    return model
+
+
+def test_unet_fit_checks_masks_before_the_first_step(unet3, refused_mask_mistake, three_class_masks,
+                                                     unit_images, keeps_weights):
+    _, change, answer = refused_mask_mistake
+    images = unit_images(2, (16, 16, 1), seed=1)
+    with keeps_weights(unet3):
+        with pytest.raises(ValueError, match=answer):
+            unet3.fit(images, change(three_class_masks), epochs=1, verbose=0)
+        with pytest.raises(ValueError, match=answer):
+            unet3.fit(batches.array_batches(images, change(three_class_masks), batch_size=2, shuffle=False),
+                      epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("size, nearest", [(30, "28 or 32"), (34, "32 or 36")])
+def test_unet_for_any_size_names_the_nearest_sizes_at_call_time(unet3, size, nearest):
+    x = np.zeros((1, size, size, 1), "float32")
+    for call in (lambda: unet3(x), lambda: unet3.predict(x, verbose=0),
+                 lambda: unet3.fit(x, np.zeros((1, size, size), "int64"), verbose=0)):
+        with pytest.raises(ValueError, match=f"height {size} is not divisible by 4.*Nearest valid sizes: {nearest}"):
+            call()
+    assert unet3.predict(np.zeros((1, 32, 32, 1), "float32"), verbose=0).shape == (1, 32, 32, 3)
+
+
+UNET_IMAGE_MISTAKES = {
+    "no channel axis": (lambda x: x[..., 0], r"images must have shape \(batch, height, width, 1\).*images\[\.\.\., None\]"),
+    "uint8 0..255": (lambda x: (x * 255).astype(np.uint8), r"x / 255 for uint8"),
+    "one NaN pixel": (lambda x: np.where(np.arange(x.size).reshape(x.shape) == 0, np.nan, x), r"images holds 1 NaN"),
+    "empty batch": (lambda x: x[:0], "images is empty"),
+}
+
+
+@pytest.mark.parametrize("mistake", list(UNET_IMAGE_MISTAKES))
+def test_unet_predict_checks_images(unet3, mistake, unit_images):
+    change, answer = UNET_IMAGE_MISTAKES[mistake]
+    x = change(unit_images(2, (16, 16, 1)))
+    with pytest.raises(ValueError, match=answer):
+        unet3.predict(x, verbose=0)
+
+
+def test_unet_survives_saving_and_cloning(tmp_path):
+    model = build_unet((16, 16, 1), num_classes=3, filters=(4, 8))
+    model.save(tmp_path / "unet.keras")
+    for copy in (keras.saving.load_model(tmp_path / "unet.keras"), keras.models.clone_model(model)):
+        assert type(copy).__name__ == "UNet" and copy.depth == 1 and copy.num_classes == 3
+        with pytest.raises(ValueError, match="Nearest valid sizes"):
+            copy.predict(np.zeros((1, 15, 16, 1), "float32"), verbose=0)
+
+
+# The ignore label -------------------------------------------------------------------------
+# Masks with pixels labelled 255 train with a loss that ignores them, and are refused with
+# one that does not.
+
+@pytest.fixture
+def ignore_label_data(ignore_label_masks, unit_images):
+    """``(images, masks)``: two 16×16 RGB images in [0, 1], masks of 4 classes with ignored pixels."""
+    masks, _ = ignore_label_masks(seed=13, shape=(2, 16, 16))
+    return unit_images(2, (16, 16, 3), seed=14), masks
+
+
+@pytest.mark.parametrize("loss", [losses.DiceCrossentropy(num_classes=4),
+                                  keras.losses.SparseCategoricalCrossentropy(ignore_class=255)],
+                         ids=["DiceCrossentropy", "SparseCategoricalCrossentropy"])
+def test_unet_fits_one_step_on_masks_with_ignored_pixels(loss, ignore_label_data):
+    model = build_unet((16, 16, 3), num_classes=4, filters=(4, 8))
+    # the course's own loss through a traced step; Keras's eagerly (tracing costs seconds)
+    model.compile("adam", loss, run_eagerly=not isinstance(loss, losses.DiceCrossentropy))
+    history = model.fit(*ignore_label_data, batch_size=2, epochs=1, verbose=0).history
+    assert np.isfinite(history["loss"][0])
+
+
+def test_unet_refuses_255_with_a_loss_that_does_not_ignore_it(ignore_label_data, keeps_weights):
+    model = build_unet((16, 16, 3), num_classes=4, filters=(4, 8))
+    model.compile("adam", "sparse_categorical_crossentropy")
+    with keeps_weights(model), pytest.raises(ValueError, match=r"255 is the usual ignore label.*ignore_class=255"):
+        model.fit(*ignore_label_data, batch_size=2, epochs=1, verbose=0)

@@ -4,8 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from segen_lib.models import averaged_copy, build_generator, recalibrate_batch_norm
-from segen_lib.models.weight_average import input_batches
+from segen_lib.models import averaged_copy, recalibrate_batch_norm
 
 
 def test_recalibrate_batch_norm_sets_the_mean_of_the_batch_statistics():
@@ -26,17 +25,8 @@ def test_recalibrate_batch_norm_sets_the_mean_of_the_batch_statistics():
         recalibrate_batch_norm(model, x, batch_size=0)
 
 
-def test_input_batches_cut_every_input_alike():
-    noise, labels = np.arange(10.0).reshape(5, 2), np.arange(5)
-    batches = list(input_batches([noise, labels], 2))
-    assert [len(b[0]) for b in batches] == [2, 2, 1]
-    np.testing.assert_array_equal(np.concatenate([b[1] for b in batches]), labels)
-    with pytest.raises(ValueError, match="same number of rows"):
-        list(input_batches([noise, labels[:3]], 2))
-
-
-def test_averaged_copy_owns_its_weights_and_needs_an_average():
-    generator = build_generator(8, filters=(16, 8))
+def test_averaged_copy_owns_its_weights_and_needs_an_average(tiny_networks):
+    generator, _ = tiny_networks(latent_dim=8, filters=(16, 8))
     optimizer = keras.optimizers.Adam(1e-2, use_ema=True, ema_momentum=0.5)
     optimizer.build(generator.trainable_variables)
     with pytest.raises(ValueError, match="use_ema=True"):

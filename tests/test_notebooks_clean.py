@@ -1,4 +1,4 @@
-"""Every notebook is stored clean and starts the way STYLE.md says."""
+"""Every notebook is stored clean and starts the way CONTRIBUTING.md says (section 4, notebook conventions)."""
 
 import re
 from pathlib import Path

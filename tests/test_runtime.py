@@ -85,3 +85,13 @@ def test_mixed_precision_is_refused_on_cpu(capsys):
             assert "no GPU: staying in float32" in capsys.readouterr().out
     finally:
         keras.mixed_precision.set_global_policy("float32")
+
+
+def test_report_metric_prints_the_line_the_course_runner_reads(capsys):
+    assert runtime.report_metric("fid", 12.3456789) == "SEGEN_METRIC fid=12.35"
+    assert capsys.readouterr().out == "SEGEN_METRIC fid=12.35\n"
+    assert runtime.report_metric("mode", "fast") == "SEGEN_METRIC mode=fast"
+    with pytest.raises(ValueError, match="metric name"):
+        runtime.report_metric("test accuracy", 0.9)
+    with pytest.raises(ValueError, match="metric value"):
+        runtime.report_metric("note", "two words")

@@ -1,4 +1,4 @@
-"""segen_lib.site: the pages of the course site and its Sphinx build, on a throwaway build/."""
+"""segen_course.site: the pages of the course site and its Sphinx build, on a throwaway build/."""
 
 import base64
 import io
@@ -12,7 +12,7 @@ import nbformat  # noqa: E402
 import pytest  # noqa: E402
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output  # noqa: E402
 
-from segen_lib import site  # noqa: E402
+from segen_course import site  # noqa: E402
 
 
 def _png() -> str:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from segen_lib import viz
+from segen_lib import label_spaces, viz
 
 
 def test_to_display_scales_each_kind_of_input_to_unit_range():
@@ -155,18 +155,18 @@ def test_mask_overlay_refuses_too_few_class_names_and_labels_beyond_num_classes(
 
 
 def test_class_legend_names_the_cityscapes_classes_present_in_their_palette_colours():
-    from segen_lib import data
+
 
     truth = np.array([[0, 0, 13], [255, 11, 13]])         # road, car, ignore, person
     prediction = np.array([[0, 1, 13], [0, 11, 13]])      # sidewalk only predicted
-    fig = viz.image_grid(np.concatenate([data.colorize(truth)[None], data.colorize(prediction)[None]]) / 255, ncols=2)
+    fig = viz.image_grid(np.concatenate([label_spaces.colorize(truth)[None], label_spaces.colorize(prediction)[None]]) / 255, ncols=2)
     width = fig.get_size_inches()[0]
     legend = viz.class_legend(fig, [truth, prediction])
     assert fig.legends == [legend]
     assert [text.get_text() for text in legend.get_texts()] == ["road", "sidewalk", "person", "car", "ignore (255)"]
     colours = [handle.get_facecolor()[:3] for handle in legend.legend_handles]
     for colour, train_id in zip(colours, [0, 1, 11, 13]):
-        assert np.allclose(colour, data.CITYSCAPES_PALETTE[train_id] / 255)   # the colour colorize paints
+        assert np.allclose(colour, label_spaces.CITYSCAPES_PALETTE[train_id] / 255)   # the colour colorize paints
     assert np.allclose(colours[-1], 0)                                          # ignore is black
     assert fig.get_size_inches()[0] == pytest.approx(width + 1.6 * legend._ncols)   # the legend gets its own strip
 

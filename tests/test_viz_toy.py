@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from segen_lib import data, viz
+from segen_lib import synthetic, viz
 
 
 def test_curves_draws_one_line_per_function_dashed_when_asked():
@@ -19,7 +19,7 @@ def test_curves_draws_one_line_per_function_dashed_when_asked():
 
 def test_gan_1d_panels_has_a_panel_and_a_d_axis_per_snapshot():
     x = np.linspace(-4, 4, 50)
-    density = data.mixture_pdf(x, means=[0.0], stds=1.0)
+    density = synthetic.mixture_pdf(x, means=[0.0], stds=1.0)
     samples = [np.random.default_rng(i).normal(size=200) for i in range(4)]
     d_values = [np.full(50, 0.5)] * 4
     fig = viz.gan_1d_panels(x, density, [0, 10, 20, 30], samples, d_values, ncols=2)
@@ -28,8 +28,8 @@ def test_gan_1d_panels_has_a_panel_and_a_d_axis_per_snapshot():
 
 
 def test_scatter_panels_one_axis_per_sample_set_with_titles():
-    centres = data.ring_centres()
-    sets = [data.sample_ring(100, seed=s) for s in range(3)]
+    centres = synthetic.ring_centres()
+    sets = [synthetic.sample_ring(100, seed=s) for s in range(3)]
     fig = viz.scatter_panels(sets, ["a", "b", "c"], centres=centres, ncols=2, limit=3)
     assert len(fig.axes) == 3
     assert [ax.get_title() for ax in fig.axes] == ["a", "b", "c"]

@@ -11,7 +11,7 @@ import keras
 from keras import ops
 
 from segen_lib import checks
-from segen_lib.data.label_spaces import IGNORE_LABEL
+from segen_lib.label_spaces import IGNORE_LABEL
 
 __all__ = ["DiceCrossentropy"]
 

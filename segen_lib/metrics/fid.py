@@ -26,7 +26,7 @@ import numpy as np
 from scipy import linalg
 
 from segen_lib import checks
-from segen_lib.data.shipped import data_dir, verify
+from segen_lib.datasets.shipped import data_dir, verify
 
 CLASSIFIER_FILE = "fashion_classifier.keras"
 FEATURE_LAYER = "features"
@@ -197,7 +197,7 @@ def fid(images_a, images_b) -> float:
             the same images in [0, 1] and in [-1, 1] would otherwise be 131 apart.
 
     Example:
-        >>> from segen_lib.data import load_fashion_mnist
+        >>> from segen_lib.datasets import load_fashion_mnist
         >>> train, _ = load_fashion_mnist("train", limit=500)
         >>> test, _ = load_fashion_mnist("test", limit=500)
         >>> noise = np.random.default_rng(0).integers(0, 256, (500, 28, 28)).astype(np.uint8)

@@ -2,7 +2,7 @@
 
 Introduced in ``notebooks/05_driving_scenes.ipynb``. The protocol of Hendrycks and
 Dietterich (2019, ImageNet-C) applied to segmentation: one trained model, one test set,
-every corruption of :mod:`segen_lib.data.corruptions` at every severity; the score is the
+every corruption of :mod:`segen_lib.training_data.corruptions` at every severity; the score is the
 mean IoU on each corrupted copy, and the summary is its mean over all corruptions and
 severities (the segmentation counterpart of ImageNet-C's mean corruption accuracy).
 """
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from segen_lib import checks
-from segen_lib.data.corruptions import CORRUPTIONS, SEVERITIES, corrupt
 from segen_lib.metrics.segmentation import mean_iou
+from segen_lib.training_data.corruptions import CORRUPTIONS, SEVERITIES, corrupt
 
 
 def predict_labels(model, images, batch_size: int = 128) -> np.ndarray:
@@ -47,8 +47,8 @@ def corruption_iou(model, images, masks, num_classes: int,
         images: ``(batch, height, width, channels)`` test images, floats in [0, 1].
         masks: ``(batch, height, width)`` class ids (255 = ignore).
         num_classes: number of classes of the model's output.
-        corruptions: names from :data:`segen_lib.data.CORRUPTIONS`; each is applied at
-            every severity of :data:`segen_lib.data.SEVERITIES` (1, 2, 3).
+        corruptions: names from :data:`segen_lib.training_data.CORRUPTIONS`; each is applied at
+            every severity of :data:`segen_lib.training_data.SEVERITIES` (1, 2, 3).
         seed: seed of the corruptions' random parts (the same for every model compared).
         batch_size: images per forward pass.
 
@@ -56,12 +56,12 @@ def corruption_iou(model, images, masks, num_classes: int,
         ``{"clean": [iou], corruption: [iou at each severity], ...}``.
 
     Raises:
-        ValueError: bad images (see :func:`segen_lib.data.corrupt`), an unknown corruption,
+        ValueError: bad images (see :func:`segen_lib.training_data.corrupt`), an unknown corruption,
             masks that do not fit ``num_classes``.
 
     Example:
         >>> import keras
-        >>> from segen_lib.data import make_road_scenes
+        >>> from segen_lib.synthetic import make_road_scenes
         >>> images, masks = make_road_scenes(2, image_size=(16, 32))
         >>> model = keras.Sequential([keras.Input((16, 32, 3)), keras.layers.Conv2D(19, 1)])
         >>> table = corruption_iou(model, images, masks, 19, corruptions=["fog"])

@@ -14,7 +14,7 @@ A class absent from both the truth and the prediction has no defined score
 (``nan``) and is left out of the means.
 
 Pixels whose true label is ``ignore_index`` (255 by default: Cityscapes void, Pascal VOC
-borders, :data:`segen_lib.data.label_spaces.IGNORE_LABEL`) are left out of every count,
+borders, :data:`segen_lib.label_spaces.IGNORE_LABEL`) are left out of every count,
 as the Cityscapes and Pascal VOC evaluations do; ``keras.metrics.MeanIoU(ignore_class=255)``
 is the Keras counterpart.
 """
@@ -26,7 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from segen_lib import checks
-from segen_lib.data.label_spaces import IGNORE_LABEL
+from segen_lib.label_spaces import IGNORE_LABEL
 
 
 def _labels(name: str, values, num_classes: int) -> np.ndarray:

@@ -26,8 +26,8 @@ import numpy as np
 from scipy import ndimage
 
 from segen_lib import checks
-from segen_lib.data.label_spaces import CITYSCAPES_CLASS_NAMES, IGNORE_LABEL
-from segen_lib.data.shipped import data_dir, verify
+from segen_lib.datasets.shipped import data_dir, verify
+from segen_lib.label_spaces import CITYSCAPES_CLASS_NAMES, IGNORE_LABEL
 from segen_lib.metrics.robustness import predict_labels
 from segen_lib.metrics.segmentation import segmentation_report
 
@@ -45,7 +45,7 @@ def load_road_segmenter():
         softmax probabilities over the 19 Cityscapes train ids.
 
     Raises:
-        segen_lib.data.DataFileError: the file is missing or corrupt.
+        segen_lib.datasets.DataFileError: the file is missing or corrupt.
     """
     import keras
 

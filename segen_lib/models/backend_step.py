@@ -15,8 +15,8 @@ run on both backends:
   the step runs inside a ``keras.StatelessScope`` that maps each variable to its value
   and records every assignment, and the recorded values are handed back.
 
-:class:`OptimizerPair` shows Keras's trainer the two optimizers as one, so that both
-optimizers' state is carried through a JAX step and written back after ``fit``.
+:class:`OptimizerGroup` shows Keras's trainer a model's optimizers as one, so that every
+optimizer's state is carried through a JAX step and written back after ``fit``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 import keras
 
-__all__ = ["minimize", "run_train_step", "OptimizerPair"]
+__all__ = ["minimize", "run_train_step", "OptimizerGroup"]
 
 # The JAX step in progress: its StatelessScope and every variable it maps.
 _JAX_STEP: contextvars.ContextVar = contextvars.ContextVar("segen_jax_step", default=None)
@@ -99,7 +99,7 @@ def run_train_step(model: keras.Model, step: Callable, *args):
 
     Args:
         model: a compiled ``keras.Model`` whose ``optimizer`` lists every optimizer's
-            variables (an :class:`OptimizerPair`) and whose ``metrics`` are its trackers.
+            variables (an :class:`OptimizerGroup`) and whose ``metrics`` are its trackers.
         step: the readable, stateful step: takes one batch, returns the logs.
         *args: what Keras's trainer passed to ``train_step``: ``(data,)`` under
             TensorFlow, ``(state, data)`` under JAX.
@@ -125,32 +125,46 @@ def run_train_step(model: keras.Model, step: Callable, *args):
     return logs, new_state
 
 
-class OptimizerPair:
-    """Two optimizers, one per network, seen as one by Keras's trainer.
+class OptimizerGroup:
+    """The optimizers of a model's networks, one per network, seen as one by Keras's trainer.
 
-    The JAX trainer carries ``model.optimizer.variables`` through its stateless step and
-    writes them back after ``fit``; this object lists both optimizers' variables (the
-    discriminator's first) so that both are carried.
+    A model whose step trains its networks with :func:`minimize` sets ``model.optimizer``
+    to a group of its optimizers, for two reasons:
+
+    - the JAX trainer carries ``model.optimizer.variables`` through its stateless step and
+      writes them back after ``fit``; a group lists every optimizer's variables, in the
+      order of its pairs, so that all are carried;
+    - Keras's ``fit`` ends by overwriting a model's weights with their moving average when
+      ``model.optimizer`` is a Keras optimizer built with ``use_ema=True``; a group is not
+      one, so the networks keep their last weights, and the average is sampled through
+      :func:`segen_lib.models.weight_average.averaged_copy`, the same way for every model.
+
+    Args:
+        *pairs: ``(optimizer, network)`` for each network, in the order the step updates
+            them; ``network`` may be None (pix2pix's L1 alone has no discriminator).
+
+    ``iterations`` is the step count of the last pair's optimizer (the generator's for a GAN).
     """
 
-    def __init__(self, d_optimizer, g_optimizer, discriminator: keras.Model, generator: keras.Model):
-        self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
-        self._networks = (discriminator, generator)
+    def __init__(self, *pairs):
+        self.pairs = tuple(pairs)
 
     @property
     def built(self) -> bool:
-        return self.d_optimizer.built and self.g_optimizer.built
+        return all(optimizer.built for optimizer, _ in self.pairs)
 
     def build(self, variables=None) -> None:
-        discriminator, generator = self._networks
-        if not self.d_optimizer.built:   # no discriminator (pix2pix's L1 alone): nothing to train
-            self.d_optimizer.build([] if discriminator is None else discriminator.trainable_variables)
-        if not self.g_optimizer.built:
-            self.g_optimizer.build(generator.trainable_variables)
+        for optimizer, network in self.pairs:
+            if not optimizer.built:
+                optimizer.build([] if network is None else network.trainable_variables)
 
     @property
     def variables(self) -> list:
-        return list(self.d_optimizer.variables) + list(self.g_optimizer.variables)
+        return [variable for optimizer, _ in self.pairs for variable in optimizer.variables]
+
+    @property
+    def iterations(self):
+        return self.pairs[-1][0].iterations
 
     def scale_loss(self, loss):
         return loss

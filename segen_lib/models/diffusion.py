@@ -1,37 +1,27 @@
 r"""Denoising diffusion: the noise schedule, a noise-prediction U-Net, DDPM training, DDPM and DDIM sampling.
 
-Introduced in ``notebooks/10_diffusion.ipynb``. Sources: Ho, Jain and Abbeel, *Denoising
-Diffusion Probabilistic Models*, NeurIPS 2020 (DDPM: the forward process, the objective,
-ancestral sampling); Song, Meng and Ermon, *Denoising Diffusion Implicit Models*, ICLR 2021
-(DDIM: sampling with few steps, ``eta``); Nichol and Dhariwal, *Improved Denoising
-Diffusion Probabilistic Models*, ICML 2021 (the cosine schedule).
-
-The forward process adds Gaussian noise in ``T`` steps, ``q(x_t | x_{t-1}) =
-N(sqrt(1 - beta_t) x_{t-1}, beta_t I)``, so that with ``alpha_bar_t = prod_{s <= t} (1 - beta_s)``
-
-    x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps,   eps ~ N(0, I)
-
-in one draw (:meth:`NoiseSchedule.add_noise`). A network ``eps_theta(x_t, t)`` learns to
-predict ``eps`` with the mean squared error (:class:`Diffusion`); sampling runs the
-process backwards from pure noise (:func:`ddim_step`; ``eta=1`` over all ``T`` steps is
-DDPM's ancestral sampler). Steps are counted from 0: ``t`` in ``0 .. T-1``. The schedule
-and the reverse step are in :mod:`segen_lib.models.diffusion_process`, re-exported here so
-that a chapter imports the whole method from one place.
+Introduced in ``notebooks/10_diffusion.ipynb``. The process this model learns to reverse
+(the schedule, the closed form of ``x_t``, the DDPM/DDIM reverse step, with their sources)
+is :mod:`segen_lib.models.diffusion_process`, re-exported here so that a chapter imports the
+whole method from one place. Here: a network ``eps_theta(x_t, t)`` (:func:`build_noise_predictor`)
+learns to predict the noise ``eps`` in ``x_t`` with the mean squared error (DDPM's "simple"
+objective, Ho et al., 2020), trained and sampled by :class:`Diffusion`.
 """
 
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import keras
 import numpy as np
 from keras import layers, ops
 
-from segen_lib import checks
-from segen_lib.data import pipeline
-from segen_lib.models.backend_step import check_backend, minimize, run_train_step
+from segen_lib import batches, checks
+from segen_lib.models.backend_step import OptimizerGroup, check_backend, minimize, run_train_step
 from segen_lib.models.diffusion_process import NoiseSchedule, ddim_step, ddim_timesteps
 from segen_lib.models.unet import conv_block
+from segen_lib.models.weight_average import averaged_copy
 
 __all__ = ["NoiseSchedule", "TimeEmbedding", "build_noise_predictor", "ddim_timesteps", "ddim_step",
            "Diffusion"]
@@ -163,15 +153,16 @@ class Diffusion(keras.Model):
     ``fit(images, ...)`` trains ``network`` (see :func:`build_noise_predictor`) on the
     DDPM objective: for each image a random step ``t``, noise ``eps``, and the mean
     squared error between ``eps`` and ``network([x_t, t])`` (Ho et al. 2020, Algorithm 1,
-    the "simple" loss). A moving average of the network's weights is kept beside it
-    (momentum ``min(ema_momentum, (1 + n)/(10 + n))`` after ``n`` steps: a warm-up, so that
-    short runs are not dominated by the initial weights) and samples come from it by default. Runs on the TensorFlow and JAX
-    backends (the step is written once, as chapter 04's GAN's is).
+    the "simple" loss). The optimizer keeps a moving average of the network's weights
+    (``use_ema=True``, as chapter 04's ``GAN`` keeps its generator's), and samples come
+    from it by default (:meth:`averaged_network`). Runs on the TensorFlow and JAX backends
+    (the step is written once, as chapter 04's GAN's is).
 
     Args:
         network: the noise predictor, inputs ``[x_t, t]``, output shaped like ``x_t``.
         schedule: a :class:`NoiseSchedule` (default: cosine, 1000 steps).
-        ema_momentum: weight of the old average at each step, in [0, 1).
+        ema_momentum: momentum of the default optimizer's weight average, in [0, 1); None
+            for no average.
         min_snr_gamma: each step's error is weighted by ``min(SNR_t, gamma) / SNR_t`` with
             ``SNR_t = alpha_bar_t / (1 - alpha_bar_t)`` (Hang et al., *Efficient Diffusion
             Training via Min-SNR Weighting Strategy*, ICCV 2023: the nearly noise-free steps
@@ -185,7 +176,7 @@ class Diffusion(keras.Model):
     """
 
     def __init__(self, network: keras.Model, schedule: NoiseSchedule | None = None,
-                 ema_momentum: float = 0.999, min_snr_gamma: float | None = 5.0, seed: int | None = 0,
+                 ema_momentum: float | None = 0.999, min_snr_gamma: float | None = 5.0, seed: int | None = 0,
                  **kwargs):
         super().__init__(**kwargs)
         try:
@@ -200,31 +191,72 @@ class Diffusion(keras.Model):
         self.network = network
         self.image_shape = tuple(network.inputs[0].shape[1:])
         self.schedule = schedule if schedule is not None else NoiseSchedule()
-        self.ema_momentum = checks.number(ema_momentum, "ema_momentum", minimum=0, maximum=1,
-                                          include_maximum=False)
-        self.ema_network = keras.models.clone_model(network)
-        self.ema_network.set_weights(network.get_weights())
-        self.ema_network.trainable = False
+        if ema_momentum is not None:
+            ema_momentum = checks.number(ema_momentum, "ema_momentum", minimum=0, maximum=1,
+                                         include_maximum=False)
+        self.ema_momentum = ema_momentum
+        # The averaged copy and the step count it was made at, in a plain object: a model held in
+        # an attribute of a built Keras model would be tracked as a part of it.
+        self._average_cache = SimpleNamespace(steps=None, network=None)
         if min_snr_gamma is not None:
             min_snr_gamma = checks.number(min_snr_gamma, "min_snr_gamma", minimum=0, include_minimum=False)
         self.min_snr_gamma = min_snr_gamma
         snr = self.schedule.alpha_bars / (1 - self.schedule.alpha_bars)
         weights = np.ones_like(snr) if min_snr_gamma is None else np.minimum(snr, min_snr_gamma) / snr
         self._loss_weights = ops.convert_to_tensor(weights, "float32")
+        self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.loss_tracker = keras.metrics.Mean(name="loss")
 
     def compile(self, optimizer=None, learning_rate: float = 1e-3, **kwargs):
-        """Adam at ``learning_rate`` unless an optimizer is given; other arguments go to Keras."""
+        """Adam at ``learning_rate`` keeping the weight average, unless an optimizer is given.
+
+        Other arguments go to Keras (``jit_compile``, ``steps_per_execution``, ...).
+
+        Raises:
+            ValueError: a backend other than TensorFlow and JAX, a bad ``learning_rate``, or
+                an ``optimizer`` that is not a Keras optimizer.
+        """
         check_backend()
         if optimizer is None:
+            average = {} if self.ema_momentum is None else {"use_ema": True, "ema_momentum": self.ema_momentum}
             optimizer = keras.optimizers.Adam(checks.number(learning_rate, "learning_rate", minimum=0,
-                                                            include_minimum=False))
-        super().compile(optimizer=optimizer, **kwargs)
-        # Sampling calls the networks step by step (predict_on_batch), each call traced once per
+                                                            include_minimum=False), **average)
+        elif not isinstance(optimizer, keras.optimizers.Optimizer):
+            raise ValueError(f"optimizer must be a keras.optimizers.Optimizer instance, received {optimizer!r}.")
+        super().compile(**kwargs)
+        self.network_optimizer = optimizer
+        self.optimizer = OptimizerGroup((optimizer, self.network))
+        self.optimizer.build()
+        self._average_cache.steps = self._average_cache.network = None
+        # Sampling calls the network step by step (predict_on_batch), each call traced once per
         # batch shape, with XLA if the training step has it.
-        for network in (self.network, self.ema_network):
-            network.compile(jit_compile=kwargs.get("jit_compile", "auto"))
+        self._jit_compile = kwargs.get("jit_compile", "auto")
+        self.network.compile(jit_compile=self._jit_compile)
+
+    def averaged_network(self) -> keras.Model:
+        """A copy of the network with the optimizer's moving average of its weights.
+
+        The copy is made once per training step count and reused by :meth:`sample` (see
+        :func:`segen_lib.models.weight_average.averaged_copy`; the network itself keeps its
+        last weights).
+
+        Raises:
+            ValueError: not compiled, or the optimizer keeps no average (``ema_momentum=None``
+                or an optimizer without ``use_ema=True``).
+        """
+        optimizer = getattr(self, "network_optimizer", None)
+        if optimizer is None or not optimizer.use_ema:
+            raise ValueError("averaged_network() needs an optimizer that keeps a weight average: compile() "
+                             "with the default optimizer and an ema_momentum, or optimizer="
+                             f"keras.optimizers.Adam(..., use_ema=True); received optimizer={optimizer!r}.")
+        steps = int(ops.convert_to_numpy(optimizer.iterations))
+        cache = self._average_cache
+        if cache.steps != steps:
+            cache.network = averaged_copy(self.network, optimizer)
+            cache.network.compile(jit_compile=self._jit_compile)
+            cache.steps = steps
+        return cache.network
 
     @property
     def metrics(self):
@@ -251,18 +283,12 @@ class Diffusion(keras.Model):
             loss = ops.mean(ops.take(self._loss_weights, steps) * per_image)
             return loss, {"loss": loss}
 
-        logs = minimize(loss_fn, self.network, self.optimizer)
-        # The average's momentum warms up, (1 + n)/(10 + n) after n steps, so that a short run is
-        # not averaged with the untrained weights it started from.
-        steps_done = ops.cast(self.optimizer.iterations, "float32")
-        m = ops.minimum(self.ema_momentum, (1.0 + steps_done) / (10.0 + steps_done))
-        for average, weight in zip(self.ema_network.weights, self.network.weights):
-            average.assign(m * average + (1 - m) * weight)
+        logs = minimize(loss_fn, self.network, self.network_optimizer)   # the average follows in the optimizer
         self.loss_tracker.update_state(logs["loss"])
         return {"loss": self.loss_tracker.result()}
 
     def train_step(self, *args):
-        if self.optimizer is None:
+        if getattr(self, "network_optimizer", None) is None:
             raise ValueError("call compile() before fit() on a Diffusion model.")
         return run_train_step(self, self.train_batch, *args)
 
@@ -277,10 +303,13 @@ class Diffusion(keras.Model):
                 the compiled step a wrong scale could not raise, and uint8 images in 0..255
                 would train without complaint (see :func:`segen_lib.checks.float_images`).
         """
-        data = pipeline.readable_data(x, y)   # None: a Python generator, which reading would use up
+        data = batches.readable_data(x, y)   # None: a Python generator, which reading would use up
         if data is not None:
             checks.float_images(data[0], "images", "[-1, 1]", shape=self.image_shape)
-        return super().fit(x, y, **kwargs)
+        # Arrays are fed as every model of the course feeds them (segen_lib.batches.fit_inputs).
+        x, y, batch_size, kwargs = batches.fit_inputs(x, y, kwargs.pop("batch_size", None), seed=self.seed,
+                                                      **kwargs)
+        return super().fit(x, y, batch_size=batch_size, **kwargs)
 
     def sample(self, num_images: int, steps: int = 50, eta: float = 0.0, seed: int | None = 0,
                averaged: bool = True, batch_size: int = 500, return_path: bool = False):
@@ -292,7 +321,8 @@ class Diffusion(keras.Model):
                 ``steps = T`` with ``eta = 1`` is DDPM's ancestral sampler.
             eta: 0 (DDIM, deterministic given the first noise) to 1 (DDPM-like).
             seed: seed of the noise (NumPy).
-            averaged: use the moving average of the weights.
+            averaged: use the moving average of the weights (:meth:`averaged_network`);
+                False: the network's last weights.
             batch_size: images per network call.
             return_path: also return the estimates of ``x_0`` after each step.
 
@@ -307,7 +337,7 @@ class Diffusion(keras.Model):
         batch_size = checks.positive_int(batch_size, "batch_size")
         eta = checks.number(eta, "eta", minimum=0, maximum=1)
         visits = ddim_timesteps(self.schedule.num_steps, steps)
-        network = self.ema_network if averaged else self.network
+        network = self.averaged_network() if averaged else self.network
         rng = np.random.default_rng(seed)
         x = rng.standard_normal((num_images, *self.image_shape)).astype(np.float32)
         path = []

@@ -23,11 +23,10 @@ import keras
 import numpy as np
 from keras import ops
 
-from segen_lib import checks
-from segen_lib.data import pipeline
+from segen_lib import batches, checks
 from segen_lib.losses import gan as gan_losses
-from segen_lib.models.backend_step import OptimizerPair, check_backend, minimize, run_train_step
-from segen_lib.models.weight_average import averaged_copy, input_batches
+from segen_lib.models.backend_step import OptimizerGroup, check_backend, minimize, run_train_step
+from segen_lib.models.weight_average import averaged_copy
 
 __all__ = ["GAN", "DCGAN_PAPER"]
 
@@ -220,7 +219,7 @@ class GAN(keras.Model):
             raise ValueError("samples is empty.")
 
     def _check_fit_data(self, x, y):
-        data = pipeline.readable_data(x, y)   # the arrays, or a dataset's first batch
+        data = batches.readable_data(x, y)   # the arrays, or a dataset's first batch
         if data is not None:   # None: a Python generator, which reading would use up
             self.check_data(*data)
 
@@ -284,7 +283,7 @@ class GAN(keras.Model):
                              "instances (each keeps the state of one network).")
         super().compile(**kwargs)
         self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
-        self.optimizer = OptimizerPair(d_optimizer, g_optimizer, self.discriminator, self.generator)
+        self.optimizer = OptimizerGroup((d_optimizer, self.discriminator), (g_optimizer, self.generator))
         self.optimizer.build()
 
     @property
@@ -295,7 +294,7 @@ class GAN(keras.Model):
         """``keras.Model.fit``; under TensorFlow, NumPy arrays go through :func:`array_batches`.
 
         The batches are cut as Keras cuts them (the last one partial), but from
-        :func:`segen_lib.data.pipeline.array_batches`: Keras's own pipeline for arrays
+        :func:`segen_lib.batches.array_batches`: Keras's own pipeline for arrays
         stalls at epoch starts and, under a global seed, repeats one order in every
         epoch (``benchmarks/RESULTS.md``). The order of each epoch follows from the GAN's
         ``seed`` and the epoch number, so ``fit(..., initial_epoch=e)`` after
@@ -320,16 +319,8 @@ class GAN(keras.Model):
             raise ValueError(f"steps_per_epoch={steps} is not a multiple of the steps_per_execution="
                              f"{self.steps_per_execution} this GAN was compiled with: pass a multiple, "
                              "or compile(steps_per_execution=1).")
-        arrays = [a for a in (x, y) if a is not None]
-        shuffle = kwargs.get("shuffle", True)
-        if (keras.backend.backend() == "tensorflow" and arrays
-                and all(isinstance(a, np.ndarray) for a in arrays) and shuffle in (True, False)
-                and not any(kwargs.get(k) for k in ("validation_split", "sample_weight",
-                                                     "class_weight", "steps_per_epoch"))):
-            # Orders seeded by the GAN's seed and the epoch: a resumed run sees the same batches.
-            x = pipeline.array_batches(*arrays, batch_size=batch_size or 32, shuffle=shuffle,
-                                       seed=self.seed, initial_epoch=kwargs.get("initial_epoch", 0))
-            y, batch_size, kwargs["shuffle"] = None, None, False
+        # Orders seeded by the GAN's seed and the epoch: a resumed run sees the same batches.
+        x, y, batch_size, kwargs = batches.fit_inputs(x, y, batch_size, seed=self.seed, **kwargs)
         return super().fit(x, y, batch_size=batch_size, epochs=epochs, **kwargs)
 
     # Sampling ---------------------------------------------------------------------------
@@ -361,7 +352,7 @@ class GAN(keras.Model):
         inputs = [ops.convert_to_numpy(part) for part in inputs] if isinstance(inputs, list) \
             else ops.convert_to_numpy(inputs)
         return np.concatenate([ops.convert_to_numpy(generator(batch, training=False))
-                               for batch in input_batches(inputs, batch_size)])
+                               for batch in batches.input_batches(inputs, batch_size)])
 
     def calibration_labels(self, count: int):
         """Labels for the batch-norm recalibration of :meth:`averaged_generator` (none here)."""

@@ -29,10 +29,10 @@ import numpy as np
 from keras import layers, ops
 
 from segen_lib import checks
-from segen_lib.data.label_spaces import IGNORE_LABEL
+from segen_lib.batches import input_batches
+from segen_lib.label_spaces import IGNORE_LABEL
 from segen_lib.models.gan import GAN
 from segen_lib.models.unet import build_unet
-from segen_lib.models.weight_average import input_batches
 
 __all__ = ["Pix2Pix", "build_pix2pix_generator", "PIX2PIX_PAPER", "one_hot_images"]
 

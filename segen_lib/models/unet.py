@@ -28,8 +28,7 @@ import keras
 from keras import layers
 
 from segen_lib import checks
-
-from segen_lib.data.pipeline import readable_data
+from segen_lib.batches import fit_inputs, readable_data
 
 UPSAMPLING_MODES = ("transpose", "resize")
 OUTPUTS = ("probabilities", "logits")
@@ -172,6 +171,9 @@ class UNet(keras.Model):
             self._check_data(*validation_data[:2])
         elif validation_data is not None:
             self._check_data(validation_data)
+        if not args:   # arrays are fed as every model of the course feeds them
+            x, y, batch_size, kwargs = fit_inputs(x, y, kwargs.pop("batch_size", None), **kwargs)
+            kwargs["batch_size"] = batch_size
         return super().fit(x, y, *args, validation_data=validation_data, **kwargs)
 
     def evaluate(self, x=None, y=None, *args, **kwargs):

@@ -8,7 +8,12 @@ iterates sits closer to it (Yazıcı et al., 2019). A Keras optimizer built with
 .. math::
     \bar\theta \leftarrow m\,\bar\theta + (1 - m)\,\theta \quad\text{after every step},
 
-and :func:`averaged_copy` hands out a copy of the network with the averaged weights.
+and :func:`averaged_copy` hands out a copy of the network with the averaged weights. Every
+model of the course that samples from an average keeps it this way: ``GAN`` for its
+generator (``GAN.averaged_generator``), ``Diffusion`` for its noise predictor
+(``Diffusion.averaged_network``, chapter 10). Their ``model.optimizer`` is an
+:class:`~segen_lib.models.backend_step.OptimizerGroup`, so the networks keep their last
+weights after ``fit`` (Keras would otherwise overwrite them with the average).
 The batch-norm statistics collected during training belong to the last weights, not to
 their average, so :func:`recalibrate_batch_norm` recomputes them for the copy (as for
 averaged weights in Izmailov et al., 2018).
@@ -20,9 +25,9 @@ import keras
 import numpy as np
 from keras import layers
 
-from segen_lib import checks
+from segen_lib.batches import input_batches
 
-__all__ = ["averaged_copy", "recalibrate_batch_norm", "input_batches"]
+__all__ = ["averaged_copy", "recalibrate_batch_norm"]
 
 
 def _batch_norm_layers(model) -> list:
@@ -33,34 +38,6 @@ def _batch_norm_layers(model) -> list:
         elif isinstance(layer, keras.Model):
             found += _batch_norm_layers(layer)
     return found
-
-
-def _input_parts(inputs) -> list[np.ndarray]:
-    """A model's inputs (an array, or a list of arrays) as a list of arrays of equal, non-zero length."""
-    parts = [np.asarray(part) for part in (inputs if isinstance(inputs, (list, tuple)) else [inputs])]
-    lengths = [len(part) if part.ndim else 0 for part in parts]
-    if not parts or 0 in lengths or len(set(lengths)) != 1:
-        raise ValueError("inputs must be non-empty arrays, every one with the same number of rows, "
-                         f"received shapes {[part.shape for part in parts]}.")
-    return parts
-
-
-def input_batches(inputs, batch_size: int):
-    """Cut a model's inputs (an array, or a list of arrays) into consecutive batches.
-
-    Yields arrays (or lists of arrays, for several inputs) of ``batch_size`` rows, the
-    last one holding the remainder.
-
-    Example:
-        >>> [batch.shape for batch in input_batches(np.zeros((5, 2)), 2)]
-        [(2, 2), (2, 2), (1, 2)]
-    """
-    batch_size = checks.positive_int(batch_size, "batch_size")
-    parts = _input_parts(inputs)
-    several = isinstance(inputs, (list, tuple))
-    for start in range(0, len(parts[0]), batch_size):
-        batch = [part[start:start + batch_size] for part in parts]
-        yield batch if several else batch[0]
 
 
 def recalibrate_batch_norm(model: keras.Model, inputs, batch_size: int = 256) -> keras.Model:

@@ -7,7 +7,10 @@ from segen_lib.viz.robustness import robustness_curves
 from segen_lib.viz.toy import curves, gan_1d_panels, scatter_panels
 from segen_lib.viz.widgets import LatentExplorer, LayoutEditor, SegmentationExplorer
 
-__all__ = ["plot_confusion_matrix", "feature_maps", "class_legend", "image_grid", "mask_overlay", "to_display",
-           "training_curves"]
-__all__ += ["curves", "gan_1d_panels", "scatter_panels", "robustness_curves", "LayoutEditor",
-            "SegmentationExplorer", "LatentExplorer"]
+__all__ = [
+    "plot_confusion_matrix", "feature_maps",
+    "class_legend", "image_grid", "mask_overlay", "to_display", "training_curves",
+    "robustness_curves",
+    "curves", "gan_1d_panels", "scatter_panels",
+    "LayoutEditor", "SegmentationExplorer", "LatentExplorer",
+]

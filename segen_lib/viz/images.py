@@ -17,7 +17,7 @@ from matplotlib.patches import Patch
 from segen_lib import checks
 
 
-def _as_images(images) -> np.ndarray:
+def as_images(images) -> np.ndarray:
     array = np.asarray(images)
     if array.ndim == 4 and array.shape[-1] == 1:
         array = array[..., 0]
@@ -114,7 +114,7 @@ def image_grid(images, titles: Sequence[str] | None = None, ncols: int = 8,
         >>> len(fig.axes)
         4
     """
-    array = to_display(_as_images(images), value_range)
+    array = to_display(as_images(images), value_range)
     count = len(array)
     if count == 0:
         raise ValueError("images is empty: nothing to show.")
@@ -264,7 +264,7 @@ def mask_overlay(images, masks, predictions=None, num_classes: int | None = None
         num_classes = checks.positive_int(num_classes, "num_classes")
     alpha = checks.number(alpha, "alpha", minimum=0, maximum=1)
     size = checks.number(size, "size", minimum=0, include_minimum=False)
-    shown = to_display(_as_images(images))
+    shown = to_display(as_images(images))
     masks = _label_maps(masks, "masks", shown.shape[:3])
     panels = [("image", None), ("mask", masks)]
     if predictions is not None:
@@ -319,7 +319,7 @@ def class_legend(fig: Figure, label_maps, class_names: Sequence[str] | None = No
                  ignore_label: int | None = 255, title: str = "class", width: float = 1.6):
     """Add to ``fig`` a legend of the classes present in colour-coded label maps.
 
-    For figures that show label maps painted with :func:`segen_lib.data.colorize` (chapters
+    For figures that show label maps painted with :func:`segen_lib.label_spaces.colorize` (chapters
     05, 07 and 08): the figure is widened and the legend, on the right,
     lists each class present in ``label_maps`` in its palette colour, plus ``"ignore
     (255)"`` in black when ignored pixels are present (``colorize`` paints them black).
@@ -350,7 +350,7 @@ def class_legend(fig: Figure, label_maps, class_names: Sequence[str] | None = No
         >>> [text.get_text() for text in legend.get_texts()]
         ['road', 'car', 'ignore (255)']
     """
-    from segen_lib.data.label_spaces import CITYSCAPES_CLASS_NAMES, CITYSCAPES_PALETTE
+    from segen_lib.label_spaces import CITYSCAPES_CLASS_NAMES, CITYSCAPES_PALETTE
 
     palette = np.asarray(CITYSCAPES_PALETTE if palette is None else palette)
     if palette.ndim != 2 or palette.shape[1] != 3:

@@ -18,8 +18,10 @@ from matplotlib.figure import Figure
 
 from segen_lib import runtime
 
+__all__ = ["InteractiveFigure", "slider", "class_picker", "checked_class_names", "to_numpy"]
 
-class _InteractiveFigure:
+
+class InteractiveFigure:
     """The part every widget shares: controls whose values :meth:`update` checks and applies,
     shown as the PNG of :meth:`figure` under the controls, or as the figure itself headless.
 
@@ -88,7 +90,7 @@ class _InteractiveFigure:
             display(self.widget())
 
 
-def _slider(ipywidgets, low, high, value, description: str, step=None):
+def slider(ipywidgets, low, high, value, description: str, step=None):
     """An integer slider, or a float one if any of ``low``, ``high``, ``value`` is a float."""
     if any(isinstance(v, float) for v in (low, high, value)):
         return ipywidgets.FloatSlider(value=value, min=low, max=high, step=step or (high - low) / 100,
@@ -96,12 +98,12 @@ def _slider(ipywidgets, low, high, value, description: str, step=None):
     return ipywidgets.IntSlider(value=value, min=low, max=high, description=description)
 
 
-def _class_picker(ipywidgets, class_names: Sequence[str], value: int):
+def class_picker(ipywidgets, class_names: Sequence[str], value: int):
     return ipywidgets.Dropdown(options=[(name, index) for index, name in enumerate(class_names)],
                                value=value, description="class")
 
 
-def _names(class_names, name: str = "class_names") -> tuple[str, ...]:
+def checked_class_names(class_names, name: str = "class_names") -> tuple[str, ...]:
     if isinstance(class_names, (str, bytes)) or not isinstance(class_names, (Sequence, np.ndarray)) \
             or len(class_names) == 0:
         raise ValueError(f"{name} must be a non-empty sequence of names indexed by class id, "
@@ -112,7 +114,7 @@ def _names(class_names, name: str = "class_names") -> tuple[str, ...]:
     return names
 
 
-def _to_numpy(values) -> np.ndarray:
+def to_numpy(values) -> np.ndarray:
     if isinstance(values, np.ndarray):
         return values
     from keras import ops

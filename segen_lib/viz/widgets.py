@@ -17,15 +17,15 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from segen_lib import checks
-from segen_lib.data.label_spaces import colorize
+from segen_lib.label_spaces import colorize
 from segen_lib.metrics import confusion_matrix, per_class_iou
-from segen_lib.viz.images import _as_images, class_legend, image_grid, panel_grid, to_display
-from segen_lib.viz.interactive import _class_picker, _InteractiveFigure, _names, _slider, _to_numpy
+from segen_lib.viz.images import as_images, class_legend, image_grid, panel_grid, to_display
+from segen_lib.viz.interactive import InteractiveFigure, checked_class_names, class_picker, slider, to_numpy
 
 __all__ = ["LayoutEditor", "SegmentationExplorer", "LatentExplorer"]
 
 
-class LayoutEditor(_InteractiveFigure):
+class LayoutEditor(InteractiveFigure):
     """Pick a label map, edit it with sliders, and see the scene a generator draws for it.
 
     Each change of a control calls ``edit(maps[layout], **values)`` for the edited map,
@@ -93,7 +93,7 @@ class LayoutEditor(_InteractiveFigure):
         sliders = {"layout": ipywidgets.IntSlider(value=self.values["layout"], min=0, max=len(self.maps) - 1,
                                                   description="layout")}
         for name, (low, high, _) in self.controls.items():
-            sliders[name] = _slider(ipywidgets, low, high, self.values[name], name)
+            sliders[name] = slider(ipywidgets, low, high, self.values[name], name)
         return sliders
 
 
@@ -110,7 +110,7 @@ def _iou_text(value: float) -> str:
 _OUTCOMES = {"hit": (0.2, 0.8, 0.2), "false positive": (0.9, 0.2, 0.2), "missed": (0.2, 0.5, 1.0)}
 
 
-class SegmentationExplorer(_InteractiveFigure):
+class SegmentationExplorer(InteractiveFigure):
     r"""Pick a test scene, a class and a threshold; see the predicted mask and its IoU.
 
     The prediction of class :math:`c` at threshold :math:`t` is every pixel whose softmax
@@ -158,7 +158,7 @@ class SegmentationExplorer(_InteractiveFigure):
 
     def __init__(self, images, masks, probabilities, class_names: Sequence[str], class_id: int = 1,
                  threshold: float = 0.5):
-        self.images = _as_images(images)
+        self.images = as_images(images)
         self.probabilities = checks.finite(probabilities, "probabilities")
         shape = self.images.shape[:3]
         if self.probabilities.ndim != 4 or self.probabilities.shape[:3] != shape:
@@ -170,7 +170,7 @@ class SegmentationExplorer(_InteractiveFigure):
             low, high = self.probabilities.min(), self.probabilities.max()
             raise ValueError(f"probabilities must lie in [0, 1], received values in [{low:.3g}, {high:.3g}]: "
                              "apply a softmax to logits first.")
-        self.class_names = _names(class_names)
+        self.class_names = checked_class_names(class_names)
         num_classes = self.probabilities.shape[-1]
         if len(self.class_names) != num_classes:
             raise ValueError(f"got {len(self.class_names)} class_names for probabilities of {num_classes} "
@@ -222,12 +222,12 @@ class SegmentationExplorer(_InteractiveFigure):
         return fig
 
     def _controls(self, ipywidgets) -> dict:
-        return {"scene": _slider(ipywidgets, 0, len(self.images) - 1, self.values["scene"], "scene"),
-                "class_id": _class_picker(ipywidgets, self.class_names, self.values["class_id"]),
-                "threshold": _slider(ipywidgets, 0.0, 1.0, self.values["threshold"], "threshold")}
+        return {"scene": slider(ipywidgets, 0, len(self.images) - 1, self.values["scene"], "scene"),
+                "class_id": class_picker(ipywidgets, self.class_names, self.values["class_id"]),
+                "threshold": slider(ipywidgets, 0.0, 1.0, self.values["threshold"], "threshold")}
 
 
-class LatentExplorer(_InteractiveFigure):
+class LatentExplorer(InteractiveFigure):
     r"""Move fixed noise along latent directions with sliders, and see what a generator draws.
 
     ``num_images`` noise vectors :math:`z_i \sim \mathcal{N}(0, I)` are drawn once (with
@@ -302,7 +302,7 @@ class LatentExplorer(_InteractiveFigure):
             raise ValueError(f"directions rows {np.flatnonzero(norms[:, 0] == 0).tolist()} are zero: a direction "
                              "needs a length to be scaled to one.")
         self.directions = (directions / norms).astype(np.float32)
-        self.class_names = None if class_names is None else _names(class_names)
+        self.class_names = None if class_names is None else checked_class_names(class_names)
         values = {f"direction_{j + 1}": 0.0 for j in range(len(self.directions))}
         if self.class_names is not None:
             values["class_id"] = 0
@@ -318,7 +318,7 @@ class LatentExplorer(_InteractiveFigure):
             checked["class_id"] = checks.integer(values["class_id"], "class_id", minimum=0,
                                                  maximum=len(self.class_names) - 1)
             labels = np.full(self.num_images, checked["class_id"], np.int32)
-        images = _to_numpy(self.generator(noise if labels is None else [noise, labels]))
+        images = to_numpy(self.generator(noise if labels is None else [noise, labels]))
         if images.ndim != 4 or len(images) != self.num_images or images.shape[-1] not in (1, 3):
             raise ValueError(f"the generator must return ({self.num_images}, H, W, 1 or 3) images for "
                              f"{self.num_images} noise vectors, received shape {images.shape}.")
@@ -335,8 +335,8 @@ class LatentExplorer(_InteractiveFigure):
                           suptitle=f"{picked}{moves}")
 
     def _controls(self, ipywidgets) -> dict:
-        controls = {name: _slider(ipywidgets, -self.extent, self.extent, value, name.replace("_", " "),
+        controls = {name: slider(ipywidgets, -self.extent, self.extent, value, name.replace("_", " "),
                                   step=0.1) for name, value in self.values.items() if name != "class_id"}
         if self.class_names is not None:
-            controls["class_id"] = _class_picker(ipywidgets, self.class_names, self.values["class_id"])
+            controls["class_id"] = class_picker(ipywidgets, self.class_names, self.values["class_id"])
         return controls

@@ -1,0 +1,165 @@
+r"""The course's two editions: instructor (the notebooks as stored) and student (no solutions).
+
+Every chapter ends with a summary, a numbered ``## Exercises`` list and a ``## Solutions``
+section. Each cell of that section (the heading included) carries the cell tag
+``solution``. The **instructor edition** is ``notebooks/`` as stored; the **student
+edition** is the same notebooks with every ``solution`` cell removed by nbconvert's
+:class:`~nbconvert.preprocessors.TagRemovePreprocessor`, written to ``build/student/``::
+
+    python -m segen_course.editions student                 # every chapter
+    python -m segen_course.editions student --only 02       # one chapter, to hand out
+    make student                                         # the same, every chapter
+
+``make test`` runs the student edition under nbval in fast mode, so what learners receive
+runs to the end; the chapters with their solutions run in ``make test-jax`` and in the
+fast course run of ``make test-site``. The course site (:mod:`segen_course.site`) shows the
+student edition of the executed chapters.
+
+Introduced with the course site; the chapter structure is described in ``CONTRIBUTING.md``, section 4.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+from segen_course.runner import BUILD_DIR, NOTEBOOKS_DIR, list_chapters, select_chapters
+
+__all__ = ["SOLUTION_TAG", "exercises", "solution_cells", "student_notebook", "write_student_edition",
+           "main"]
+
+SOLUTION_TAG = "solution"
+_EXERCISES = re.compile(r"^##\s+Exercises\s*$", re.M)
+_ITEM = re.compile(r"^(\d+)\.\s+(.+)$")
+
+
+def exercises(notebook) -> list[str]:
+    """The exercises a chapter sets: the numbered items under its ``## Exercises`` heading.
+
+    Args:
+        notebook: an ``nbformat`` notebook (version 4).
+
+    Returns:
+        One string per exercise, in order, without its number; ``[]`` if the chapter has
+        no ``## Exercises`` section. An item continued on indented lines is one exercise.
+
+    Raises:
+        ValueError: if the items are not numbered 1, 2, 3, ... in order.
+
+    Example:
+        >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        ...     "## Exercises\\n\\n1. *(compute)* Twice two.\\n2. *(explain)* Why\\n   not five?")])
+        >>> exercises(nb)
+        ['*(compute)* Twice two.', '*(explain)* Why not five?']
+    """
+    items: list[list[str]] = []
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        match = _EXERCISES.search(cell.source)
+        if not match:
+            continue
+        for line in cell.source[match.end():].splitlines():
+            if line.startswith("#"):
+                break
+            item = _ITEM.match(line)
+            if item:
+                if int(item.group(1)) != len(items) + 1:
+                    raise ValueError(f"exercise {item.group(1)} follows exercise {len(items)}: number the "
+                                     "exercises 1, 2, 3, ... in order.")
+                items.append([item.group(2).strip()])
+            elif line.startswith((" ", "\t")) and line.strip() and items:
+                items[-1].append(line.strip())
+    return [" ".join(parts) for parts in items]
+
+
+def solution_cells(notebook) -> list[int]:
+    """Indices of the cells tagged ``solution`` (:data:`SOLUTION_TAG`)."""
+    return [i for i, cell in enumerate(notebook.cells)
+            if SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])]
+
+
+def student_notebook(notebook):
+    """The student edition of one chapter: a copy without its ``solution`` cells.
+
+    Args:
+        notebook: an ``nbformat`` notebook (version 4), stored or executed; outputs of
+            the cells kept are kept.
+
+    Returns:
+        A new notebook; the argument is not changed.
+
+    Raises:
+        ValueError: if the chapter sets exercises but tags no solution cell (the
+            solutions would be handed out), or tags solutions but sets no exercise.
+    """
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    tagged, asked = solution_cells(notebook), exercises(notebook)
+    title = notebook.cells[0].source.splitlines()[0] if notebook.cells else "(empty notebook)"
+    if asked and not tagged:
+        raise ValueError(f"{title!r} sets {len(asked)} exercises but no cell is tagged "
+                         f"{SOLUTION_TAG!r}: tag the cells of its '## Solutions' section.")
+    if tagged and not asked:
+        raise ValueError(f"{title!r} tags {len(tagged)} cells {SOLUTION_TAG!r} but has no numbered "
+                         "'## Exercises' list: add the exercises or remove the tags.")
+    remover = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}, enabled=True)
+    student, _ = remover.preprocess(copy.deepcopy(notebook), {})
+    return student
+
+
+def write_student_edition(notebooks_dir: str | Path = NOTEBOOKS_DIR,
+                          out_dir: str | Path = BUILD_DIR / "student",
+                          only: list[str] | None = None) -> list[Path]:
+    """Write the student edition of the chapters to ``out_dir`` (created if needed).
+
+    Args:
+        notebooks_dir: the folder of the chapter notebooks ``NN_*.ipynb``.
+        out_dir: where the student notebooks go, under the same file names.
+        only: chapter numbers or name prefixes (as ``course run --only``); all by default.
+
+    Returns:
+        The paths written, in chapter order.
+
+    Raises:
+        FileNotFoundError: if ``notebooks_dir`` does not exist.
+        ValueError: an unknown chapter in ``only``, or a chapter whose exercises and
+            solution tags disagree (see :func:`student_notebook`).
+    """
+    chapters = select_chapters(list_chapters(notebooks_dir), only)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in chapters:
+        student = student_notebook(nbformat.read(path, as_version=4))
+        target = out / path.name
+        nbformat.write(student, target)
+        written.append(target)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command line: ``python -m segen_course.editions student [--only ...] [--out DIR]``."""
+    parser = argparse.ArgumentParser(prog="python -m segen_course.editions",
+                                     description="Write the student edition of the course.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    student = commands.add_parser("student", help="the notebooks without their solution cells")
+    student.add_argument("--only", nargs="+", metavar="CHAPTER", help="chapter numbers or name prefixes")
+    student.add_argument("--notebooks", type=Path, default=NOTEBOOKS_DIR, help="the chapter notebooks")
+    student.add_argument("--out", type=Path, default=BUILD_DIR / "student", help="output folder")
+    args = parser.parse_args(argv)
+    try:
+        written = write_student_edition(args.notebooks, args.out, args.only)
+    except (ValueError, FileNotFoundError) as exc:
+        parser.error(str(exc))
+    print(f"student edition in {Path(args.out).resolve()}: {', '.join(path.stem for path in written)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

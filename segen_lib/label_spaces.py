@@ -1,0 +1,112 @@
+"""Label spaces of the public segmentation data sets: class names, ids and colour palettes.
+
+Introduced in ``notebooks/05_driving_scenes.ipynb``. The course's generated road scenes
+(:func:`segen_lib.synthetic.make_road_scenes`) use the Cityscapes *train ids*, so a model
+trained on them and the Cityscapes loader (:mod:`segen_lib.datasets.public_sets`) share one
+label space.
+
+Cityscapes (Cordts et al., 2016; ``cityscapesscripts/helpers/labels.py``) stores masks
+as *label ids* 0..33 in ``*_gtFine_labelIds.png``; 19 of them are evaluated and get a
+*train id* 0..18; every other label id maps to :data:`IGNORE_LABEL` (255), which losses
+and metrics leave out. Note that Cityscapes has no lane-marking class: markings are
+labelled ``road``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from segen_lib import checks
+
+IGNORE_LABEL = 255
+"""The label of pixels that carry no class (Cityscapes void, Pascal VOC borders): excluded
+from losses and metrics, never counted as a class."""
+
+# (name, label id, train id, colour): cityscapesscripts/helpers/labels.py, license plate left out
+CITYSCAPES_LABELS = (
+    ("unlabeled", 0, 255, (0, 0, 0)),
+    ("ego vehicle", 1, 255, (0, 0, 0)),
+    ("rectification border", 2, 255, (0, 0, 0)),
+    ("out of roi", 3, 255, (0, 0, 0)),
+    ("static", 4, 255, (0, 0, 0)),
+    ("dynamic", 5, 255, (111, 74, 0)),
+    ("ground", 6, 255, (81, 0, 81)),
+    ("road", 7, 0, (128, 64, 128)),
+    ("sidewalk", 8, 1, (244, 35, 232)),
+    ("parking", 9, 255, (250, 170, 160)),
+    ("rail track", 10, 255, (230, 150, 140)),
+    ("building", 11, 2, (70, 70, 70)),
+    ("wall", 12, 3, (102, 102, 156)),
+    ("fence", 13, 4, (190, 153, 153)),
+    ("guard rail", 14, 255, (180, 165, 180)),
+    ("bridge", 15, 255, (150, 100, 100)),
+    ("tunnel", 16, 255, (150, 120, 90)),
+    ("pole", 17, 5, (153, 153, 153)),
+    ("polegroup", 18, 255, (153, 153, 153)),
+    ("traffic light", 19, 6, (250, 170, 30)),
+    ("traffic sign", 20, 7, (220, 220, 0)),
+    ("vegetation", 21, 8, (107, 142, 35)),
+    ("terrain", 22, 9, (152, 251, 152)),
+    ("sky", 23, 10, (70, 130, 180)),
+    ("person", 24, 11, (220, 20, 60)),
+    ("rider", 25, 12, (255, 0, 0)),
+    ("car", 26, 13, (0, 0, 142)),
+    ("truck", 27, 14, (0, 0, 70)),
+    ("bus", 28, 15, (0, 60, 100)),
+    ("caravan", 29, 255, (0, 0, 90)),
+    ("trailer", 30, 255, (0, 0, 110)),
+    ("train", 31, 16, (0, 80, 100)),
+    ("motorcycle", 32, 17, (0, 0, 230)),
+    ("bicycle", 33, 18, (119, 11, 32)),
+)
+
+CITYSCAPES_CLASS_NAMES = tuple(name for name, _, train_id, _ in CITYSCAPES_LABELS if train_id != 255)
+"""The 19 evaluated Cityscapes classes, indexed by train id (``"road"`` is 0, ``"bicycle"`` 18)."""
+
+CITYSCAPES_PALETTE = np.array([colour for _, _, train_id, colour in CITYSCAPES_LABELS
+                               if train_id != 255], np.uint8)
+"""``(19, 3)`` uint8 RGB colour of each train id, as in the Cityscapes figures."""
+
+LABEL_ID_TO_TRAIN_ID = np.full(256, IGNORE_LABEL, np.uint8)
+"""Lookup table: ``LABEL_ID_TO_TRAIN_ID[label_ids]`` turns a ``*_labelIds.png`` mask into train
+ids (255 for the 15 label ids that are not evaluated, and for anything above 33)."""
+for _name, _label_id, _train_id, _colour in CITYSCAPES_LABELS:
+    LABEL_ID_TO_TRAIN_ID[_label_id] = _train_id
+LABEL_ID_TO_TRAIN_ID.setflags(write=False)
+CITYSCAPES_PALETTE.setflags(write=False)
+
+
+def colorize(masks, palette=CITYSCAPES_PALETTE, ignore_colour=(0, 0, 0)) -> np.ndarray:
+    """Paint masks of class ids with a palette, for display.
+
+    Args:
+        masks: integer class ids, any shape (e.g. ``(h, w)`` or ``(batch, h, w)``), in
+            ``0..len(palette) - 1`` or :data:`IGNORE_LABEL`.
+        palette: ``(num_classes, 3)`` RGB colours in 0..255 (default: Cityscapes train ids).
+        ignore_colour: RGB colour of :data:`IGNORE_LABEL` pixels.
+
+    Returns:
+        ``masks.shape + (3,)`` uint8 RGB image.
+
+    Raises:
+        ValueError: ids that are not whole numbers, or outside the palette (and not 255).
+
+    Example:
+        >>> colorize(np.array([[0, 10], [13, 255]]))[..., 0].tolist()  # red channel
+        [[128, 70], [0, 0]]
+    """
+    palette = np.asarray(palette)
+    if palette.ndim != 2 or palette.shape[1] != 3:
+        raise ValueError(f"palette must have shape (num_classes, 3), received {palette.shape}.")
+    array = np.asarray(masks)
+    if array.dtype.kind == "f" and np.any(array != np.round(array)):
+        raise ValueError("masks must hold class ids (whole numbers), received fractions: take "
+                         "argmax(axis=-1) of predicted probabilities first.")
+    ids = array.astype(np.int64)
+    bad = (ids != IGNORE_LABEL) & ((ids < 0) | (ids >= len(palette)))
+    if bad.any():
+        raise ValueError(f"masks hold ids {sorted(set(ids[bad].tolist()))[:5]} outside the palette's "
+                         f"0..{len(palette) - 1} (and {IGNORE_LABEL} = ignore).")
+    table = np.concatenate([palette, np.zeros((IGNORE_LABEL + 1 - len(palette), 3))]).astype(np.uint8)
+    table[IGNORE_LABEL] = checks.integers(ignore_colour, "ignore_colour", minimum=0)
+    return table[ids]
