@@ -37,12 +37,8 @@ import numpy as np  # noqa: E402
 
 from segen_lib import label_spaces, metrics, runtime, synthetic  # noqa: E402
 from segen_lib.callbacks import TimeBudget  # noqa: E402
-from segen_lib.models import (
-    Pix2Pix,
-    build_patch_discriminator,
-    build_pix2pix_generator,
-    recalibrate_batch_norm,
-)
+from segen_lib.models import (Pix2Pix, build_patch_discriminator, build_pix2pix_generator,
+                              recalibrate_batch_norm)
 
 SIZE, CLASSES = (32, 64), len(label_spaces.CITYSCAPES_CLASS_NAMES)
 

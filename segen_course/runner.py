@@ -61,13 +61,8 @@ import time
 from pathlib import Path
 
 from segen_course.report import ChapterResult, collect_metrics, format_seconds, write_report
-from segen_course.stop import (
-    CourseInterrupted,
-    execute_stoppably,
-    install_stop_handlers,
-    restore_stop_handlers,
-    stopped_here,
-)
+from segen_course.stop import (CourseInterrupted, execute_stoppably, install_stop_handlers,
+                               restore_stop_handlers, stopped_here)
 
 __all__ = ["run_course", "run_chapter", "list_chapters", "select_chapters", "main",
            "ChapterResult", "CourseInterrupted", "format_seconds", "write_report"]

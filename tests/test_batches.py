@@ -112,7 +112,9 @@ def test_fit_on_the_batches_shows_no_warning_about_its_own_shuffle():
     assert [str(w.message) for w in caught] == ["another warning"]
 
 
-def test_gan_fit_feeds_arrays_through_it_under_tensorflow(monkeypatch, tiny_gan, gan_images):
+@pytest.fixture
+def array_batches_calls(monkeypatch):
+    """Every call of ``array_batches`` from the library, as ``(shapes of the arrays, keyword arguments)``."""
     if keras.backend.backend() != "tensorflow":
         pytest.skip("the pipeline replaces Keras's array handling under TensorFlow only")
     calls = []
@@ -122,6 +124,11 @@ def test_gan_fit_feeds_arrays_through_it_under_tensorflow(monkeypatch, tiny_gan,
         return array_batches(*arrays, **kwargs)
 
     monkeypatch.setattr(segen_lib.batches, "array_batches", recorded)
+    return calls
+
+
+def test_gan_fit_feeds_arrays_through_it_under_tensorflow(array_batches_calls, tiny_gan, gan_images):
+    calls = array_batches_calls
     gan = tiny_gan(seed=0)
     gan.compile(steps_per_execution=1, jit_compile=False)   # one step per call: exact step counts
     images = gan_images(40)
@@ -243,18 +250,9 @@ def _diffusion():
 
 
 @pytest.mark.parametrize("build", [_unet, _diffusion], ids=["UNet", "Diffusion"])
-def test_every_model_class_feeds_arrays_through_array_batches(monkeypatch, build):
-    if keras.backend.backend() != "tensorflow":
-        pytest.skip("arrays become array_batches under TensorFlow only")
-    calls = []
-
-    def recorded(*arrays, **kwargs):
-        calls.append(([a.shape for a in arrays], kwargs))
-        return array_batches(*arrays, **kwargs)
-
-    monkeypatch.setattr(segen_lib.batches, "array_batches", recorded)
+def test_every_model_class_feeds_arrays_through_array_batches(array_batches_calls, build):
     model, arrays = build()
     model.fit(*arrays, batch_size=5, epochs=1, verbose=0)
-    assert calls == [([a.shape for a in arrays], {"batch_size": 5, "shuffle": True,
+    assert array_batches_calls == [([a.shape for a in arrays], {"batch_size": 5, "shuffle": True,
                                                   "seed": getattr(model, "seed", None), "initial_epoch": 0})]
 

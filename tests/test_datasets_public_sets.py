@@ -8,16 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from segen_lib.datasets.public_sets import (
-    PASCAL_VOC_CLASS_NAMES,
-    PASCAL_VOC_PALETTE,
-    DataLayoutError,
-    MissingDataError,
-    load_cityscapes,
-    load_oxford_pets,
-    load_pascal_voc,
-    voc_colormap,
-)
+from segen_lib.datasets.public_sets import (PASCAL_VOC_CLASS_NAMES, PASCAL_VOC_PALETTE, DataLayoutError,
+                                            MissingDataError, load_cityscapes, load_oxford_pets,
+                                            load_pascal_voc, voc_colormap)
 from segen_lib.label_spaces import LABEL_ID_TO_TRAIN_ID
 
 HEIGHT, WIDTH = 20, 30

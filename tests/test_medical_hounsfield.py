@@ -7,15 +7,8 @@ import numpy as np
 import pytest
 
 from segen_lib import datasets
-from segen_lib.medical import (
-    HU_TISSUE_NAMES,
-    HU_TISSUES,
-    WINDOWS,
-    apply_window,
-    tissue_areas,
-    tissue_labels,
-    to_hounsfield,
-)
+from segen_lib.medical import (HU_TISSUE_NAMES, HU_TISSUES, WINDOWS, apply_window, tissue_areas,
+                               tissue_labels, to_hounsfield)
 
 
 def _label(name: str) -> int:

@@ -4,16 +4,9 @@ small hand-made masks whose objects are known."""
 import numpy as np
 import pytest
 
-from segen_lib.medical.instances import (
-    BACKGROUND,
-    BOUNDARY,
-    BOUNDARY_CLASS_NAMES,
-    INTERIOR,
-    boundary_targets,
-    connected_instances,
-    instances_from_classes,
-    watershed_instances,
-)
+from segen_lib.medical.instances import (BACKGROUND, BOUNDARY, BOUNDARY_CLASS_NAMES, INTERIOR,
+                                         boundary_targets, connected_instances, instances_from_classes,
+                                         watershed_instances)
 
 
 def _two_touching_discs():

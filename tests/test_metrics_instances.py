@@ -4,13 +4,8 @@ import numpy as np
 import pytest
 from skimage.metrics import contingency_table
 
-from segen_lib.metrics.instances import (
-    DSB_THRESHOLDS,
-    dsb_score,
-    instance_iou,
-    instance_report,
-    match_instances,
-)
+from segen_lib.metrics.instances import (DSB_THRESHOLDS, dsb_score, instance_iou, instance_report,
+                                         match_instances)
 
 
 def _truth():

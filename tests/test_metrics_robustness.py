@@ -4,12 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from segen_lib.metrics.robustness import (
-    corruption_iou,
-    format_corruption_table,
-    mean_corruption_iou,
-    predict_labels,
-)
+from segen_lib.metrics.robustness import (corruption_iou, format_corruption_table, mean_corruption_iou,
+                                          predict_labels)
 from segen_lib.training_data import CORRUPTIONS, SEVERITIES
 from segen_lib.viz import robustness_curves
 

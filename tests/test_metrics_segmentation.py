@@ -4,14 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from segen_lib.metrics import (
-    confusion_matrix,
-    format_report,
-    mean_iou,
-    per_class_dice,
-    per_class_iou,
-    segmentation_report,
-)
+from segen_lib.metrics import (confusion_matrix, format_report, mean_iou, per_class_dice, per_class_iou,
+                               segmentation_report)
 
 
 def test_confusion_matrix_counts():

@@ -4,14 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from segen_lib.models.diffusion import (
-    Diffusion,
-    NoiseSchedule,
-    TimeEmbedding,
-    build_noise_predictor,
-    ddim_step,
-    ddim_timesteps,
-)
+from segen_lib.models.diffusion import (Diffusion, NoiseSchedule, TimeEmbedding, build_noise_predictor,
+                                        ddim_step, ddim_timesteps)
 
 
 def test_linear_schedule_known_values():

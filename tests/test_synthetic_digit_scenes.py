@@ -7,13 +7,8 @@ import numpy as np
 import pytest
 
 from segen_lib.datasets import load_mnist
-from segen_lib.synthetic import (
-    LIT_THRESHOLD,
-    digit_scene_dataset,
-    make_digit_scenes,
-    make_shapes,
-    resize_digits,
-)
+from segen_lib.synthetic import (LIT_THRESHOLD, digit_scene_dataset, make_digit_scenes, make_shapes,
+                                 resize_digits)
 
 
 def test_make_shapes_shapes_ranges_and_seed():

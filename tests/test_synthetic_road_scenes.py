@@ -4,13 +4,8 @@ import numpy as np
 import pytest
 
 from segen_lib.label_spaces import CITYSCAPES_CLASS_NAMES, CITYSCAPES_PALETTE, colorize
-from segen_lib.synthetic.road_scenes import (
-    LIGHTING,
-    ROAD_CLASS_NAMES,
-    ROAD_TRAIN_IDS,
-    WEATHER,
-    make_road_scenes,
-)
+from segen_lib.synthetic.road_scenes import (LIGHTING, ROAD_CLASS_NAMES, ROAD_TRAIN_IDS, WEATHER,
+                                             make_road_scenes)
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,7 @@ import numpy as np
 import pytest
 
 from segen_lib.label_spaces import IGNORE_LABEL
-from segen_lib.training_data import (
-    TrainingPairs,
-    fraction_split,
-    mix_pairs,
-    pseudo_labels,
-)
+from segen_lib.training_data import TrainingPairs, fraction_split, mix_pairs, pseudo_labels
 
 # ---------------------------------------------------------------- fraction_split
 
