@@ -15,6 +15,7 @@ import platform
 import random
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -106,6 +107,63 @@ class RuntimeInfo:
         ])
 
 
+JAX_CACHE_VARIABLE = "SEGEN_JAX_CACHE"
+"""Environment variable: the folder of JAX's compilation cache, or ``off`` (see :func:`enable_compilation_cache`)."""
+
+
+def compilation_cache_dir() -> Path | None:
+    """The folder :func:`enable_compilation_cache` uses, or None when it is turned off.
+
+    ``SEGEN_JAX_CACHE`` names it (``off``, ``0``, ``false`` or ``no`` turn the cache off);
+    by default it is ``segen/jax`` in the user's cache folder (``$XDG_CACHE_HOME``, else
+    ``~/.cache``).
+    """
+    value = os.environ.get(JAX_CACHE_VARIABLE)
+    if value is not None:
+        if value.strip().lower() in FALSE_VALUES + ("off",):
+            return None
+        return Path(value).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "segen" / "jax"
+
+
+def enable_compilation_cache(folder: str | Path | None = None) -> Path | None:
+    """Keep JAX's XLA compilations on disk, so that a model's second start is warm.
+
+    Under JAX every first use of an operation on a new shape is compiled by XLA, the random
+    initialiser of each layer included: building a small U-Net costs seconds where
+    TensorFlow takes a tenth of one (``benchmarks/startup.py``). JAX's persistent
+    compilation cache stores each compiled program under a key of the program and its
+    compiler, so every later process that compiles the same program (another chapter
+    building the same layers, the same chapter run again) loads it instead. Every program
+    is cached, however quick its compilation. :func:`setup` calls this under JAX; under
+    another backend it does nothing. A ``JAX_COMPILATION_CACHE_DIR`` set by the user wins.
+
+    Args:
+        folder: the cache folder; default :func:`compilation_cache_dir`. It is created,
+            readable and writable by the user alone (JAX trusts what it loads from there).
+
+    Returns:
+        The folder in use, or None (another backend, or the cache turned off with
+        ``SEGEN_JAX_CACHE=off``).
+    """
+    import keras
+
+    if keras.backend.backend() != "jax":
+        return None
+    import jax
+
+    if os.environ.get("JAX_COMPILATION_CACHE_DIR"):
+        return Path(os.environ["JAX_COMPILATION_CACHE_DIR"])
+    folder = compilation_cache_dir() if folder is None else Path(folder).expanduser()
+    if folder is None:
+        return None
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    jax.config.update("jax_compilation_cache_dir", str(folder))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    return folder
+
+
 def _devices(backend: str) -> tuple[str, tuple[str, ...]]:
     if backend == "tensorflow":
         import tensorflow as tf
@@ -157,6 +215,7 @@ def setup(seed: int = 42, deterministic: bool = False, mixed_precision: bool = F
     import keras
 
     backend = keras.backend.backend()
+    enable_compilation_cache()   # under JAX, before anything is compiled
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)

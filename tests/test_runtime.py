@@ -1,5 +1,6 @@
 """segen_lib.runtime: fast-mode flag, seeding and the report of setup()."""
 
+import os
 import random
 
 import keras
@@ -95,3 +96,38 @@ def test_report_metric_prints_the_line_the_course_runner_reads(capsys):
         runtime.report_metric("test accuracy", 0.9)
     with pytest.raises(ValueError, match="metric value"):
         runtime.report_metric("note", "two words")
+
+
+def test_the_compilation_cache_folder_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv("SEGEN_JAX_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert runtime.compilation_cache_dir() == tmp_path / "segen" / "jax"
+    monkeypatch.setenv("SEGEN_JAX_CACHE", str(tmp_path / "mine"))
+    assert runtime.compilation_cache_dir() == tmp_path / "mine"
+    for off in ("off", "0", "false", "No"):
+        monkeypatch.setenv("SEGEN_JAX_CACHE", off)
+        assert runtime.compilation_cache_dir() is None
+
+
+def test_the_compilation_cache_is_for_jax_alone():
+    if keras.backend.backend() == "jax":
+        pytest.skip("under JAX, the next test checks what it does")
+    assert runtime.enable_compilation_cache() is None
+
+
+def test_a_second_process_under_jax_loads_what_the_first_compiled(tmp_path):
+    """Two fresh processes build the same U-Net under JAX with one cache folder: the second compiles nothing new."""
+    import subprocess
+    import sys
+
+    code = ("from segen_lib import runtime\n"
+            "runtime.setup(seed=0, verbose=False)\n"
+            "from segen_lib.models import build_unet\n"
+            "build_unet((16, 32, 3), num_classes=4, filters=(4, 8))\n")
+    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu", "SEGEN_JAX_CACHE": str(tmp_path / "cache")}
+    env.pop("JAX_COMPILATION_CACHE_DIR", None)
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+    first = sorted(path.name for path in (tmp_path / "cache").iterdir())
+    assert len(first) >= 10                          # the initialisers of every layer, at least
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+    assert sorted(path.name for path in (tmp_path / "cache").iterdir()) == first
