@@ -36,6 +36,7 @@ __all__ = ["SOLUTION_TAG", "exercises", "solution_cells", "student_notebook", "w
 SOLUTION_TAG = "solution"
 _EXERCISES = re.compile(r"^##\s+Exercises\s*$", re.M)
 _ITEM = re.compile(r"^(\d+)\.\s+(.+)$")
+_SOLUTIONS = re.compile(r"^##\s+Solutions\b", re.M)
 
 
 def exercises(notebook) -> list[str]:
@@ -96,7 +97,9 @@ def student_notebook(notebook):
 
     Raises:
         ValueError: if the chapter sets exercises but tags no solution cell (the
-            solutions would be handed out), or tags solutions but sets no exercise.
+            solutions would be handed out), tags solutions but sets no exercise, or has a
+            cell from its ``## Solutions`` heading on that is not tagged (it would be
+            handed out too).
     """
     from nbconvert.preprocessors import TagRemovePreprocessor
 
@@ -108,6 +111,16 @@ def student_notebook(notebook):
     if tagged and not asked:
         raise ValueError(f"{title!r} tags {len(tagged)} cells {SOLUTION_TAG!r} but has no numbered "
                          "'## Exercises' list: add the exercises or remove the tags.")
+    heading = next((i for i, cell in enumerate(notebook.cells)
+                    if cell.cell_type == "markdown" and _SOLUTIONS.search(cell.source)), None)
+    if heading is not None:
+        for index in range(heading, len(notebook.cells)):
+            if index not in tagged:
+                first = notebook.cells[index].source.strip().splitlines()[:1] or [""]
+                raise ValueError(f"{title!r}: cell {index} ({first[0][:60]!r}) comes after the '## Solutions' "
+                                 f"heading but is not tagged {SOLUTION_TAG!r}, so it would be handed to "
+                                 f"students: tag it {SOLUTION_TAG!r} (JupyterLab: the property inspector, "
+                                 "Cell Tags) or move it above the heading.")
     remover = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}, enabled=True)
     student, _ = remover.preprocess(copy.deepcopy(notebook), {})
     return student
@@ -126,20 +139,34 @@ def write_student_edition(notebooks_dir: str | Path = NOTEBOOKS_DIR,
     Returns:
         The paths written, in chapter order.
 
+    Every chapter is checked before anything is written: a refused chapter leaves
+    ``out_dir`` as it was.
+
     Raises:
         FileNotFoundError: if ``notebooks_dir`` does not exist.
-        ValueError: an unknown chapter in ``only``, or a chapter whose exercises and
-            solution tags disagree (see :func:`student_notebook`).
+        ValueError: an ``out_dir`` that is the notebooks folder or inside it (the student
+            edition would overwrite the instructor's notebooks or mix with them), an
+            unknown chapter in ``only``, or a chapter whose exercises and solution tags
+            disagree (see :func:`student_notebook`).
     """
+    source, out = Path(notebooks_dir).resolve(), Path(out_dir).resolve()
+    if out == source or source in out.parents:
+        raise ValueError(f"out_dir {str(out_dir)!r} is {'the notebooks folder' if out == source else 'inside the notebooks folder'} "
+                         f"{str(notebooks_dir)!r}: the student edition would overwrite or mix with the "
+                         "instructor's notebooks. Write it elsewhere, e.g. build/student.")
     chapters = select_chapters(list_chapters(notebooks_dir), only)
-    out = Path(out_dir)
+    students = []
+    for path in chapters:
+        try:
+            students.append((path, student_notebook(nbformat.read(path, as_version=4))))
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc} Nothing was written.") from exc
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for path in chapters:
-        student = student_notebook(nbformat.read(path, as_version=4))
+    for path, student in students:
         target = out / path.name
         nbformat.write(student, target)
-        written.append(target)
+        written.append(Path(out_dir) / path.name)
     return written
 
 

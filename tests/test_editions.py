@@ -89,3 +89,56 @@ def test_command_line_writes_and_refuses_unknown_chapters(tmp_path, capsys):
     with pytest.raises(SystemExit):
         editions.main(["student", "--only", "42", "--out", str(tmp_path)])
     assert "unknown chapter '42'" in capsys.readouterr().err
+
+
+def _chapter(*cells):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 99 · T"),
+                                               nbformat.v4.new_markdown_cell("## Exercises\n\n1. Do it.\n"),
+                                               *cells])
+    return notebook
+
+
+def _tagged(cell):
+    cell.metadata["tags"] = [editions.SOLUTION_TAG]
+    return cell
+
+
+def test_a_cell_after_the_solutions_heading_left_untagged_is_refused_before_it_is_handed_out():
+    heading, answer = nbformat.v4.new_markdown_cell("## Solutions"), nbformat.v4.new_code_cell("answer = 42")
+    with pytest.raises(ValueError, match=r"cell 3 \('answer = 42'\) comes after the '## Solutions' heading"):
+        editions.student_notebook(_chapter(_tagged(heading), answer))
+    # an untagged heading above tagged solutions: the heading is refused
+    with pytest.raises(ValueError, match=r"cell 2 \('## Solutions'\) comes after"):
+        editions.student_notebook(_chapter(nbformat.v4.new_markdown_cell("## Solutions"),
+                                           _tagged(nbformat.v4.new_code_cell("answer = 42"))))
+    student = editions.student_notebook(_chapter(_tagged(nbformat.v4.new_markdown_cell("## Solutions")),
+                                                 _tagged(nbformat.v4.new_code_cell("answer = 42"))))
+    assert [cell.source for cell in student.cells][-1].startswith("## Exercises")
+
+
+def test_the_edition_never_overwrites_the_notebooks_it_is_made_from(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    chapter = _chapter(_tagged(nbformat.v4.new_markdown_cell("## Solutions")),
+                       _tagged(nbformat.v4.new_code_cell("answer = 42")))
+    nbformat.write(chapter, notebooks / "99_test.ipynb")
+    before = (notebooks / "99_test.ipynb").read_bytes()
+    for out in (notebooks, notebooks / "student", tmp_path / "notebooks" / ".." / "notebooks"):
+        with pytest.raises(ValueError, match="would overwrite or mix with the instructor's notebooks"):
+            editions.write_student_edition(notebooks, out)
+    assert (notebooks / "99_test.ipynb").read_bytes() == before and not (notebooks / "student").exists()
+    written = editions.write_student_edition(notebooks, tmp_path / "handout")
+    assert written == [tmp_path / "handout" / "99_test.ipynb"]
+    assert "answer = 42" not in written[0].read_text()
+
+
+def test_a_refused_chapter_leaves_the_output_folder_as_it_was(tmp_path):
+    notebooks, out = tmp_path / "notebooks", tmp_path / "out"
+    notebooks.mkdir()
+    nbformat.write(_chapter(_tagged(nbformat.v4.new_markdown_cell("## Solutions"))), notebooks / "01_good.ipynb")
+    nbformat.write(_chapter(nbformat.v4.new_markdown_cell("## Solutions"), nbformat.v4.new_code_cell("x = 1")),
+                   notebooks / "02_bad.ipynb")
+    with pytest.raises(ValueError, match=r"02_bad\.ipynb: .* no cell is tagged 'solution'.* Nothing was written"):
+        editions.write_student_edition(notebooks, out)
+    assert not out.exists()
+
