@@ -197,3 +197,9 @@ def test_fit_and_sample_refuse_bad_arguments(tiny_model):
     fresh = Diffusion(build_noise_predictor((8, 8, 1), filters=(8, 16), time_dim=8))
     with pytest.raises(ValueError, match="compile"):
         fresh.fit(np.zeros((4, 8, 8, 1), np.float32) - 0.5, epochs=1, verbose=0)
+
+
+def test_saving_a_diffusion_model_as_one_file_names_the_way(tiny_model, tmp_path):
+    with pytest.raises(NotImplementedError, match=r"averaged_network\(\).save"):
+        tiny_model.save(tmp_path / "diffusion.keras")
+    assert not (tmp_path / "diffusion.keras").exists()

@@ -420,3 +420,11 @@ def test_gan_fit_refuses_images_of_another_scale_under_jax(jax_gan, uint8_images
         jax_gan.fit(uint8_images(32), batch_size=16, verbose=0)
     with pytest.raises(ValueError, match=re.escape("x * 2 - 1")):
         jax_gan.fit(unit_images(32), batch_size=16, verbose=0)
+
+
+def test_saving_a_gan_as_one_file_names_the_courses_ways(tiny_gan, tmp_path):
+    gan = tiny_gan(seed=0)
+    gan.compile(jit_compile=False)
+    with pytest.raises(NotImplementedError, match=r"save_gan_checkpoint\(gan, path, epoch\).*gan.generator.save"):
+        gan.save(tmp_path / "gan.keras")
+    assert not (tmp_path / "gan.keras").exists()

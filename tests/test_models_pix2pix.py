@@ -195,3 +195,13 @@ def test_the_ignore_label_is_an_all_zero_condition():
     maps = np.full((1,) + SIZE, 255, np.uint8)
     assert np.all(ops.convert_to_numpy(model.condition(maps)) == 0)
     assert model.translate(maps).shape == (1,) + SIZE + (3,)
+
+
+def test_saving_pix2pix_as_one_file_names_the_courses_ways(tmp_path):
+    from segen_lib.models import Pix2Pix, build_pix2pix_generator
+
+    model = Pix2Pix(build_pix2pix_generator((16, 32, 4), 3, filters=(8, 16)), None, num_classes=4)
+    model.compile(jit_compile=False)
+    with pytest.raises(NotImplementedError, match=r"a Pix2Pix is saved as a checkpoint.*generator.save"):
+        model.save(tmp_path / "pix2pix.keras")
+    assert not (tmp_path / "pix2pix.keras").exists()

@@ -262,6 +262,21 @@ class Diffusion(keras.Model):
     def metrics(self):
         return [self.loss_tracker]
 
+    def save(self, *args, **kwargs):
+        """Not available, see :meth:`get_config`: raises before Keras opens any file."""
+        self.get_config()
+
+    def get_config(self):
+        """Not available: save the noise predictor, and wrap it in a new ``Diffusion`` to sample.
+
+        Raises:
+            NotImplementedError: always, naming the course's way to save.
+        """
+        raise NotImplementedError(
+            "a Diffusion model is saved through its network: diffusion.averaged_network().save("
+            "'noise_predictor.keras') (or diffusion.network.save(...) for the last weights); load it with "
+            "keras.models.load_model and build Diffusion(network, schedule) around it to sample.")
+
     def call(self, inputs, training=False):
         """The predicted noise: of ``[x_t, t]``, or of images alone taken at step 0 (how Keras builds the model)."""
         if not isinstance(inputs, (list, tuple)):

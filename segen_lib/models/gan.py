@@ -290,6 +290,24 @@ class GAN(keras.Model):
     def metrics(self):
         return list(self.trackers.values())
 
+    def save(self, *args, **kwargs):
+        """Not available, see :meth:`get_config`: raises before Keras opens any file."""
+        self.get_config()
+
+    def get_config(self):
+        """Not available: a GAN is two networks and two optimizers, saved as a checkpoint.
+
+        ``gan.save("gan.keras")`` (and anything else that serialises the model) ends here.
+
+        Raises:
+            NotImplementedError: always, naming the course's ways to save.
+        """
+        raise NotImplementedError(
+            f"a {type(self).__name__} is saved as a checkpoint of both networks and their optimizers: "
+            "segen_lib.callbacks.save_gan_checkpoint(gan, path, epoch), read back with load_gan_checkpoint "
+            "(or the GANCheckpoint callback during fit); to keep one network, save it alone, e.g. "
+            "gan.generator.save('generator.keras').")
+
     def fit(self, x=None, y=None, batch_size=None, epochs=1, **kwargs):
         """``keras.Model.fit``; under TensorFlow, NumPy arrays go through :func:`array_batches`.
 
