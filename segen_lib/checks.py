@@ -29,9 +29,28 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["integer", "positive_int", "integers", "number", "one_of", "nearest_multiples",
+__all__ = ["keyword_options", "integer", "positive_int", "integers", "number", "one_of", "nearest_multiples",
            "divisible_size", "image_shape", "concrete", "float_images", "class_labels",
            "label_masks", "finite"]
+
+
+def keyword_options(extra: tuple, call: str, options: str, hint: str = "") -> None:
+    """Refuse options passed by position, so that an old positional call cannot mean something else.
+
+    A model's options after its networks are keyword-only; a class takes them as
+    ``*extra`` and calls this first. ``GAN(generator, discriminator, 8)``, the call of
+    examples that passed a latent size, would otherwise set another option.
+
+    Raises:
+        ValueError: ``extra`` is not empty; the message names the options and adds ``hint``.
+
+    Example:
+        >>> keyword_options((), "GAN(generator, discriminator, ...)", "d_steps=, seed=")
+    """
+    if extra:
+        raise ValueError(f"{call} takes its options by keyword ({options}); received "
+                         f"{len(extra)} more positional argument{'s' if len(extra) > 1 else ''} "
+                         f"{', '.join(repr(value) for value in extra)}.{(' ' + hint) if hint else ''}")
 
 
 def _is_integer(value) -> bool:

@@ -203,3 +203,12 @@ def test_saving_a_diffusion_model_as_one_file_names_the_way(tiny_model, tmp_path
     with pytest.raises(NotImplementedError, match=r"averaged_network\(\).save"):
         tiny_model.save(tmp_path / "diffusion.keras")
     assert not (tmp_path / "diffusion.keras").exists()
+
+
+def test_options_are_keywords_and_a_schedule_named_by_its_kind_is_refused_with_the_fix():
+    network = build_noise_predictor((8, 8, 1), filters=(8, 16), time_dim=8, patch_size=2)
+    with pytest.raises(ValueError, match=r"Diffusion\(network, schedule, \.\.\.\) takes its options by keyword"):
+        Diffusion(network, NoiseSchedule(20), 0.99)
+    with pytest.raises(ValueError, match=r"schedule must be a NoiseSchedule \(e\.g\. NoiseSchedule\(1000, 'cosine'\)"):
+        Diffusion(network, schedule="cosine")
+

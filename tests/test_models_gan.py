@@ -428,3 +428,18 @@ def test_saving_a_gan_as_one_file_names_the_courses_ways(tiny_gan, tmp_path):
     with pytest.raises(NotImplementedError, match=r"save_gan_checkpoint\(gan, path, epoch\).*gan.generator.save"):
         gan.save(tmp_path / "gan.keras")
     assert not (tmp_path / "gan.keras").exists()
+
+
+def test_options_after_the_networks_are_keywords_so_an_old_positional_call_is_refused(tiny_networks):
+    from segen_lib.models import WGANGP, ConditionalGAN
+
+    generator, discriminator = tiny_networks()
+    with pytest.raises(ValueError, match=r"takes its options by keyword .* received 1 more positional argument 8\. "
+                                         r"The latent size is read from the generator"):
+        GAN(generator, discriminator, 8)       # once a latent size; would now be d_steps
+    with pytest.raises(ValueError, match=r"WGANGP\(generator, discriminator, \.\.\.\) takes its options by keyword"):
+        WGANGP(*tiny_networks(discriminator_filters=(16, 32)), 5)
+    with pytest.raises(ValueError, match=r"ConditionalGAN\(generator, discriminator, num_classes, \.\.\.\)"):
+        ConditionalGAN(*tiny_networks(num_classes=10), 10, 2)
+    assert GAN(generator, discriminator, d_steps=2).d_steps == 2
+

@@ -205,3 +205,11 @@ def test_saving_pix2pix_as_one_file_names_the_courses_ways(tmp_path):
     with pytest.raises(NotImplementedError, match=r"a Pix2Pix is saved as a checkpoint.*generator.save"):
         model.save(tmp_path / "pix2pix.keras")
     assert not (tmp_path / "pix2pix.keras").exists()
+
+
+def test_pix2pix_options_are_keywords():
+    from segen_lib.models import Pix2Pix, build_pix2pix_generator
+
+    with pytest.raises(ValueError, match=r"Pix2Pix\(generator, discriminator, \.\.\.\) takes its options by keyword"):
+        Pix2Pix(build_pix2pix_generator((16, 32, 4), 3, filters=(8, 16)), None, 4)
+

@@ -37,8 +37,10 @@ class ConditionalGAN(GAN):
 
     num_inputs = 2
 
-    def __init__(self, generator, discriminator, num_classes: int, d_steps: int = 1,
+    def __init__(self, generator, discriminator, num_classes: int, *extra, d_steps: int = 1,
                  seed: int | None = None, **kwargs):
+        checks.keyword_options(extra, "ConditionalGAN(generator, discriminator, num_classes, ...)",
+                               "d_steps=..., seed=...")
         super().__init__(generator, discriminator, d_steps=d_steps, seed=seed, **kwargs)
         self.num_classes = checks.positive_int(num_classes, "num_classes")
         for what, model in (("generator", generator), ("discriminator", discriminator)):

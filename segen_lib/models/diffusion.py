@@ -175,9 +175,11 @@ class Diffusion(keras.Model):
             input's; ``fit`` on images that are not floats in [-1, 1] of that shape.
     """
 
-    def __init__(self, network: keras.Model, schedule: NoiseSchedule | None = None,
+    def __init__(self, network: keras.Model, schedule: NoiseSchedule | None = None, *extra,
                  ema_momentum: float | None = 0.999, min_snr_gamma: float | None = 5.0, seed: int | None = 0,
                  **kwargs):
+        checks.keyword_options(extra, "Diffusion(network, schedule, ...)",
+                               "ema_momentum=..., min_snr_gamma=..., seed=...")
         super().__init__(**kwargs)
         try:
             inputs = [tuple(i.shape) for i in network.inputs]
@@ -190,6 +192,9 @@ class Diffusion(keras.Model):
                              f"output {output}.")
         self.network = network
         self.image_shape = tuple(network.inputs[0].shape[1:])
+        if schedule is not None and not isinstance(schedule, NoiseSchedule):
+            raise ValueError(f"schedule must be a NoiseSchedule (e.g. NoiseSchedule(1000, {schedule!r}) for a "
+                             f"kind) or None for the default, received {schedule!r}.")
         self.schedule = schedule if schedule is not None else NoiseSchedule()
         if ema_momentum is not None:
             ema_momentum = checks.number(ema_momentum, "ema_momentum", minimum=0, maximum=1,

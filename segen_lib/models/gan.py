@@ -70,8 +70,11 @@ class GAN(keras.Model):
     }
     num_inputs = 1  # inputs of each network: 1, or 2 with labels (ConditionalGAN)
 
-    def __init__(self, generator: keras.Model, discriminator: keras.Model, d_steps: int = 1,
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, *extra, d_steps: int = 1,
                  seed: int | None = None, **kwargs):
+        checks.keyword_options(extra, f"{type(self).__name__}(generator, discriminator, ...)",
+                               "d_steps=..., seed=...",
+                               "The latent size is read from the generator: build_generator(latent_dim).")
         super().__init__(**kwargs)
         self.image_shape = self.check_networks(generator, discriminator)
         self.generator, self.discriminator = generator, discriminator

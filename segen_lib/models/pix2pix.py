@@ -156,9 +156,11 @@ class Pix2Pix(GAN):
 
     metric_names = ("d_loss", "g_loss", "g_gan", "g_l1", "d_real", "d_fake")
 
-    def __init__(self, generator: keras.Model, discriminator: keras.Model | None = None,
+    def __init__(self, generator: keras.Model, discriminator: keras.Model | None = None, *extra,
                  num_classes: int | None = None, l1_weight: float = 100.0, seed: int | None = None,
                  **kwargs):
+        checks.keyword_options(extra, "Pix2Pix(generator, discriminator, ...)",
+                               "num_classes=..., l1_weight=..., seed=...")
         self.num_classes = None if num_classes is None else checks.positive_int(num_classes, "num_classes")
         super().__init__(generator, discriminator, seed=seed, **kwargs)
         self.l1_weight = checks.number(l1_weight, "l1_weight", minimum=0.0)

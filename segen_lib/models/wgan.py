@@ -43,8 +43,9 @@ class WGANGP(GAN):
     metric_names = ("d_loss", "g_loss", "d_real", "d_fake", "gp")
     loss_pairs = {"wasserstein": (gan_losses.wasserstein_critic_loss, gan_losses.wasserstein_generator_loss)}
 
-    def __init__(self, generator, discriminator, d_steps: int = 5, gp_weight: float = 10.0,
+    def __init__(self, generator, discriminator, *extra, d_steps: int = 5, gp_weight: float = 10.0,
                  seed: int | None = None, **kwargs):
+        checks.keyword_options(extra, "WGANGP(generator, discriminator, ...)", "d_steps=..., gp_weight=..., seed=...")
         if isinstance(discriminator, keras.Model) and any(
                 isinstance(layer, layers.BatchNormalization) for layer in discriminator.layers):
             raise ValueError("a WGAN-GP critic must not use batch normalisation (the gradient "
