@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["keyword_options", "integer", "positive_int", "integers", "number", "one_of", "nearest_multiples",
+__all__ = ["keyword_options", "not_binary_0_255", "integer", "positive_int", "integers", "number", "one_of", "nearest_multiples",
            "divisible_size", "image_shape", "concrete", "float_images", "class_labels",
            "label_masks", "finite"]
 
@@ -348,7 +348,9 @@ def label_masks(values, name: str, num_classes: int, ignore_index: int | None = 
 
     Raises:
         ValueError: a wrong rank or channel count, NaN, fractions, or values outside the
-            range: binary masks stored as 0/255 are told to use ``mask // 255``, and
+            range: binary masks stored as 0/255 are told to use ``mask // 255`` (also for
+            ``num_classes=2`` with the ignore label 255, where a mask of 0 and 255 alone
+            would otherwise read as background and ignored pixels), and
             multi-class masks holding 255 without an ``ignore_index`` are told which
             losses leave 255 out. Also an ``ignore_index`` that is a class.
 
@@ -409,4 +411,29 @@ def label_masks(values, name: str, num_classes: int, ignore_index: int | None = 
         raise ValueError(f"{name} must hold class labels in 0..{num_classes - 1} "
                          f"(num_classes={num_classes}), received labels in "
                          f"{classes.min()}..{classes.max()}{besides}: {hint}.")
+    not_binary_0_255(labels, name, num_classes, ignore_index)
     return array
+
+
+def not_binary_0_255(labels, name: str, num_classes: int, ignore_index: int | None) -> None:
+    """Refuse two-class labels that hold only 0 and the ignore label 255: a binary mask stored as 0/255.
+
+    With ``num_classes=2`` and the ignore label 255, such masks would be read as background
+    and ignored pixels: a loss would never see class 1 and a metric would score the
+    background alone, without a word. Used by :func:`label_masks` and by
+    :func:`segen_lib.metrics.confusion_matrix`.
+
+    Raises:
+        ValueError: the labels hold 255 and, besides it, 0 alone; the message gives the fix.
+
+    Example:
+        >>> not_binary_0_255(np.array([0, 1, 255]), "masks", 2, 255)      # class 1 is there: fine
+    """
+    if num_classes != 2 or ignore_index != 255:
+        return
+    labels = np.asarray(labels)
+    ignored = labels == 255
+    if ignored.any() and not ignored.all() and labels[~ignored].max() == 0:
+        raise ValueError(f"{name} holds only 0 and 255 for two classes: 255 is the ignore label, so "
+                         "every pixel would be background or left out and class 1 never seen. Binary "
+                         "masks stored as 0/255 become 0/1 with mask // 255 (or mask > 0).")

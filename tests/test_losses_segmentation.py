@@ -250,3 +250,13 @@ def test_labels_out_of_range_as_jax_arrays_are_refused():
 
     with pytest.raises(ValueError, match=re.escape("labels in 0..2")):
         DiceCrossentropy(num_classes=3)(jnp.full((2, 4, 4), 3), jnp.full((2, 4, 4, 3), 0.3))
+
+
+def test_two_class_masks_stored_as_0_255_reach_the_loss_and_are_refused():
+    masks = np.zeros((2, 8, 8), np.uint8)
+    masks[:, 2:5, 2:5] = 255
+    with pytest.raises(ValueError, match=r"holds only 0 and 255 for two classes.*mask // 255"):
+        DiceCrossentropy(num_classes=2)(masks, np.full((2, 8, 8, 2), 0.5, "float32"))
+    assert np.isfinite(float(keras.ops.convert_to_numpy(
+        DiceCrossentropy(num_classes=2)(masks // 255, np.full((2, 8, 8, 2), 0.5, "float32")))))
+

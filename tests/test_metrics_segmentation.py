@@ -167,3 +167,16 @@ def test_another_ignore_index_and_none():
 def test_ignore_label_errors(y_true, y_pred, num_classes, kwargs, message):
     with pytest.raises(ValueError, match=message):
         confusion_matrix(y_true, y_pred, num_classes, **kwargs)
+
+
+def test_two_class_masks_stored_as_0_255_are_refused_not_scored_as_background_alone():
+    masks = np.zeros((2, 8, 8), np.uint8)
+    masks[:, 2:5, 2:5] = 255                     # a binary mask as image files store it
+    predictions = (masks > 0).astype(np.int64)
+    with pytest.raises(ValueError, match=r"holds only 0 and 255 for two classes.*mask // 255"):
+        mean_iou(masks, predictions, num_classes=2)
+    assert mean_iou(masks // 255, predictions, num_classes=2) == 1.0
+    real = masks // 255
+    real[:, 0, :] = 255                           # a real two-class mask with void pixels is fine
+    assert mean_iou(real, np.where(real == 255, 0, real), num_classes=2) == 1.0
+

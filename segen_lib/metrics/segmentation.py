@@ -118,6 +118,7 @@ def confusion_matrix(y_true, y_pred, num_classes: int,
                 and ignore_index in (pred.min(), pred.max()) else "")
         raise ValueError(f"y_pred holds labels in [{pred.min()}, {pred.max()}], "
                          f"expected 0..{num_classes - 1} for num_classes={num_classes}{hint}.")
+    checks.not_binary_0_255(true, "y_true", num_classes, ignore_index)
     if ignore_index is not None:
         kept = true != ignore_index
         true, pred = true[kept], pred[kept]
