@@ -312,18 +312,13 @@ class GAN(keras.Model):
             "gan.generator.save('generator.keras').")
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, **kwargs):
-        """``keras.Model.fit``; under TensorFlow, NumPy arrays go through :func:`array_batches`.
+        """``keras.Model.fit``, with arrays fed as every model of the course feeds them.
 
-        The batches are cut as Keras cuts them (the last one partial), but from
-        :func:`segen_lib.batches.array_batches`: Keras's own pipeline for arrays
-        stalls at epoch starts and, under a global seed, repeats one order in every
-        epoch (``benchmarks/RESULTS.md``). The order of each epoch follows from the GAN's
-        ``seed`` and the epoch number, so ``fit(..., initial_epoch=e)`` after
+        In-memory arrays go through :func:`segen_lib.batches.fit_inputs` (under TensorFlow,
+        :func:`~segen_lib.batches.array_batches`: a new order every epoch, seeded by the
+        GAN's ``seed`` and the epoch number, so ``fit(..., initial_epoch=e)`` after
         :func:`segen_lib.callbacks.load_gan_checkpoint` continues exactly as training
-        straight through would have. Other inputs, the JAX backend and the
-        arguments only Keras's array handling knows (``validation_split``,
-        ``sample_weight``, ``class_weight``, ``steps_per_epoch``, ``shuffle="batch"``) go
-        to Keras unchanged.
+        straight through would have).
 
         The images (and labels) are checked first by :meth:`check_data`: all of them for
         arrays, the first batch for a ``tf.data.Dataset`` or ``keras.utils.PyDataset``.
