@@ -56,6 +56,78 @@ def test_receptive_field_of_pooling_and_dilation():
     assert receptive_field(model) == 1 + 2 * 1 + 1 * 1 + 4 * 2   # 3, then 4, then 12
 
 
+def _positive_weights(model):
+    """Every weight in [0.1, 1.1): no two paths can cancel, so a perturbation always shows."""
+    rng = np.random.default_rng(0)
+    model.set_weights([rng.random(w.shape).astype("float32") + 0.1 for w in model.get_weights()])
+    return model
+
+
+def _measured_single_input_field(model, size=33):
+    """Rows of a one-input model's input that change its centre output (measured)."""
+    base = np.zeros((1, size, size, model.input_shape[-1]), "float32")
+    outputs = lambda x: [keras.ops.convert_to_numpy(y) for y in keras.tree.flatten(model(x))]
+    reference = outputs(base)
+    rows = set()
+    for row in range(size):
+        probe = base.copy()
+        probe[0, row] = 1.0
+        for ref, value in zip(reference, outputs(probe)):
+            centre = ref.shape[1] // 2, ref.shape[2] // 2
+            if np.abs(value[0, centre[0], centre[1]] - ref[0, centre[0], centre[1]]).max() > 1e-6:
+                rows.add(row)
+    return max(rows) - min(rows) + 1
+
+
+def _parallel_branches():
+    x = keras.Input((33, 33, 1))
+    three = layers.Conv2D(2, 3, padding="same")(x)
+    five = layers.Conv2D(2, 5, padding="same")(x)
+    return keras.Model(x, layers.Concatenate()([three, five]))
+
+
+def _nested_sequential():
+    x = keras.Input((33, 33, 1))
+    inner = keras.Sequential([layers.Conv2D(2, 3, padding="same"), layers.Conv2D(2, 3, padding="same")])
+    return keras.Model(x, layers.ReLU()(inner(x)))
+
+
+def _residual_with_stride():
+    x = keras.Input((33, 33, 1))
+    y = layers.Conv2D(2, 3, strides=1, padding="same")(x)
+    y = layers.Add()([y, layers.Conv2D(2, 1, padding="same")(x)])
+    y = layers.MaxPooling2D(3, strides=1, padding="same")(y)
+    return keras.Model(x, keras.Sequential([layers.Conv2D(2, 3, padding="same", dilation_rate=2)])(y))
+
+
+@pytest.mark.parametrize("build, expected", [
+    (_nested_sequential, 5),
+    (lambda: keras.Sequential([keras.Input((33, 33, 2)), layers.DepthwiseConv2D(5, padding="same")]), 5),
+    (lambda: keras.Sequential([keras.Input((33, 33, 2)), layers.SeparableConv2D(2, 3, padding="same"),
+                               layers.Conv2D(1, 3, padding="same")]), 5),
+    (_parallel_branches, 5),
+    (_residual_with_stride, 3 + 2 + 4),
+])
+def test_graphs_take_the_widest_path_and_match_the_measurement(build, expected):
+    keras.utils.set_random_seed(0)
+    model = _positive_weights(build())
+    assert receptive_field(model) == expected
+    assert _measured_single_input_field(model) == expected
+
+
+def test_receptive_field_refuses_what_it_cannot_measure():
+    with pytest.raises(ValueError, match="must be a Keras model, received str"):
+        receptive_field("patchgan")
+    head = keras.Sequential([keras.Input((8, 8, 1)), layers.Conv2D(1, 3), layers.Flatten(), layers.Dense(1)])
+    with pytest.raises(ValueError, match="Flatten .* sees the whole input"):
+        receptive_field(head)
+    x = keras.Input((8, 8, 1))
+    strided = layers.Conv2D(1, 3, strides=2, padding="same")(x)
+    valid = layers.Conv2D(1, 5)(x)                   # also 4×4, but with stride 1
+    with pytest.raises(ValueError, match=r"strides \[1, 2\] meet"):
+        receptive_field(keras.Model(x, layers.Concatenate()([strided, valid])))
+
+
 def test_receptive_field_refuses_models_that_upsample():
     model = keras.Sequential([keras.Input((8, 8, 1)), layers.Conv2D(1, 3), layers.Conv2DTranspose(1, 2, 2)])
     with pytest.raises(ValueError, match="Conv2DTranspose .* the rule does not apply"):

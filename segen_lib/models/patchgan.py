@@ -25,51 +25,137 @@ from segen_lib import checks
 
 __all__ = ["build_patch_discriminator", "receptive_field"]
 
-_WINDOWED = (layers.Conv2D, layers.MaxPooling2D, layers.AveragePooling2D)
+_UPSAMPLING = (layers.Conv2DTranspose, layers.UpSampling2D, layers.Resizing)
+_WHOLE_INPUT = (layers.Flatten, layers.Reshape, layers.Permute, layers.GlobalAveragePooling2D,
+                layers.GlobalMaxPooling2D)
 
 
 def receptive_field(model: keras.Model) -> int:
-    """Side, in input pixels, of the window one output pixel of ``model`` sees.
+    r"""Side, in input pixels, of the window one output pixel of ``model`` sees.
 
-    Chapter 01's rule applied to the model's windowed layers in order (``Conv2D``,
-    ``MaxPooling2D``, ``AveragePooling2D``; a dilation ``d`` makes a kernel ``k`` span
-    ``d (k - 1) + 1``). Other layers (normalisation, activations, concatenation of
-    inputs) do not widen the window.
+    Chapter 01's rule, :math:`r_l = r_{l-1} + (k_l - 1)\,j_{l-1}` and
+    :math:`j_l = j_{l-1}\,s_l`, applied along every path of the model's graph, from its
+    inputs to its outputs; where paths meet (``Concatenate``, ``Add``) the field is the
+    **largest** of theirs, and the model's field is the largest over its outputs. Windowed
+    layers are convolutions (``Conv2D``, ``DepthwiseConv2D``, ``SeparableConv2D``, whose
+    depthwise step is the window) and poolings; a dilation ``d`` makes a kernel ``k`` span
+    ``d (k - 1) + 1``. A model used as a layer (a ``Sequential`` inside a functional model)
+    counts with its own field and stride. Other layers (normalisation, activations,
+    ``Dense`` on a feature map, which is a 1×1 convolution) do not widen the window.
 
     Args:
-        model: a Keras model whose windowed layers form one chain from input to output
-            (a plain CNN, a DCGAN or PatchGAN discriminator). Models with skip
-            connections or upsampling (a U-Net) are refused: the rule does not apply.
+        model: a built Keras model (``Sequential`` or functional, nested models allowed)
+            that maps images to images or to grids, such as a PatchGAN discriminator or
+            a plain CNN without its head.
 
     Returns:
         The receptive field's side in pixels (square kernels and strides assumed).
 
     Raises:
-        ValueError: a model with a transposed convolution or upsampling layer, or a
-            non-square kernel, stride or pool.
+        ValueError: ``model`` that is not a Keras model; a transposed convolution,
+            upsampling or resizing layer (a U-Net: the rule does not apply, use chapter
+            01's gradient map); a layer after which each output sees the whole input
+            (``Flatten``, ``Reshape``, global pooling); a non-square kernel, stride or
+            pool; branches with different strides that meet.
+
+    Source: the rule is chapter 01's (Araujo, Norris & Sim, 2019, "Computing receptive
+    fields of convolutional neural networks", Distill, for graphs with several paths).
 
     Example:
         >>> receptive_field(build_patch_discriminator((64, 64, 3), (64, 64, 3)))
         70
     """
-    field, jump = 1, 1
-    for layer in model.layers:
-        if isinstance(layer, (layers.Conv2DTranspose, layers.UpSampling2D)):
-            raise ValueError(f"receptive_field follows one chain of downsampling layers; {model.name!r} "
-                             f"has {type(layer).__name__} {layer.name!r}, so the rule does not apply "
-                             "(use the gradient map of chapter 01 instead).")
-        if not isinstance(layer, _WINDOWED):
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"model must be a Keras model, received {type(model).__name__}; build it "
+                         "first (e.g. build_patch_discriminator(...)).")
+    return _field_and_jump(model)[0]
+
+
+def _window(layer) -> tuple[int, int] | None:
+    """``(span, stride)`` of a windowed layer, ``None`` for a layer that keeps the window."""
+    if isinstance(layer, _UPSAMPLING):
+        raise ValueError(f"receptive_field follows downsampling paths; the model has "
+                         f"{type(layer).__name__} {layer.name!r}, so the rule does not apply "
+                         "(use the gradient map of chapter 01 instead).")
+    if isinstance(layer, _WHOLE_INPUT):
+        raise ValueError(f"after {type(layer).__name__} {layer.name!r} every output sees the whole "
+                         "input; pass the model up to the layer before it, e.g. "
+                         "keras.Model(model.inputs, model.get_layer(NAME).output).")
+    if isinstance(layer, (layers.MaxPooling2D, layers.AveragePooling2D)):
+        kernel, stride, dilation = layer.pool_size, layer.strides, (1, 1)
+    elif hasattr(layer, "kernel_size") and hasattr(layer, "strides"):
+        kernel, stride = layer.kernel_size, layer.strides
+        dilation = getattr(layer, "dilation_rate", (1,) * len(kernel))
+    else:
+        return None
+    if len(set(kernel)) != 1 or len(set(stride)) != 1 or len(set(dilation)) != 1:
+        raise ValueError(f"layer {layer.name!r} has kernel {kernel}, strides {stride}, dilation "
+                         f"{dilation}; receptive_field handles square ones only.")
+    return dilation[0] * (kernel[0] - 1) + 1, stride[0]
+
+
+def _compose(field: int, jump: int, layer) -> tuple[int, int]:
+    """The ``(field, jump)`` after ``layer``, given those of its input."""
+    if isinstance(layer, keras.Model):
+        inner_field, inner_jump = _field_and_jump(layer)
+        return field + (inner_field - 1) * jump, jump * inner_jump
+    window = _window(layer)
+    if window is None:
+        return field, jump
+    span, stride = window
+    return field + (span - 1) * jump, jump * stride
+
+
+def _tensors(structure):
+    """The ``keras_history`` keys of every tensor in a node's serialised arguments."""
+    if isinstance(structure, dict):
+        history = structure.get("config", {}).get("keras_history") \
+            if structure.get("class_name") == "__keras_tensor__" else None
+        if history is not None:
+            return [(history[0], history[1])]
+        return [key for value in structure.values() for key in _tensors(value)]
+    if isinstance(structure, (list, tuple)):
+        return [key for value in structure for key in _tensors(value)]
+    return []
+
+
+def _field_and_jump(model: keras.Model) -> tuple[int, int]:
+    """``(field, jump)`` of ``model``'s widest path from its inputs to its outputs."""
+    if isinstance(model, keras.Sequential):
+        field, jump = 1, 1
+        for layer in model.layers:
+            field, jump = _compose(field, jump, layer)
+        return field, jump
+    try:
+        config = model.get_config()
+        layer_configs = config["layers"]
+    except (NotImplementedError, KeyError, TypeError) as error:
+        raise ValueError(f"receptive_field reads the graph of a Sequential or functional model; "
+                         f"{model.name!r} ({type(model).__name__}) does not describe its layers "
+                         f"({error}).") from None
+    state = {}  # (layer name, node index) -> (field, jump) of that call's outputs
+    for layer_config in layer_configs:
+        name = layer_config["name"]
+        nodes = layer_config.get("inbound_nodes") or []
+        if not nodes:                                   # an input
+            state[(name, 0)] = (1, 1)
             continue
-        if isinstance(layer, layers.Conv2D):
-            kernel, stride, dilation = layer.kernel_size, layer.strides, layer.dilation_rate
-        else:
-            kernel, stride, dilation = layer.pool_size, layer.strides, (1, 1)
-        if len(set(kernel)) != 1 or len(set(stride)) != 1 or len(set(dilation)) != 1:
-            raise ValueError(f"layer {layer.name!r} has kernel {kernel}, strides {stride}, dilation "
-                             f"{dilation}; receptive_field handles square ones only.")
-        span = dilation[0] * (kernel[0] - 1) + 1
-        field, jump = field + (span - 1) * jump, jump * stride[0]
-    return field
+        layer = model.get_layer(name)
+        for node_index, node in enumerate(nodes):
+            incoming = [state[key] for key in _tensors(node) if key in state]
+            if not incoming:
+                continue
+            jumps = {jump for _, jump in incoming}
+            if len(jumps) > 1:
+                raise ValueError(f"branches with strides {sorted(jumps)} meet at {name!r}; "
+                                 "receptive_field needs paths of one stride where they meet.")
+            state[(name, node_index)] = _compose(max(field for field, _ in incoming), jumps.pop(),
+                                                 layer)
+    output_keys = config["output_layers"]
+    if output_keys and isinstance(output_keys[0], str):  # one output, stored unnested
+        output_keys = [output_keys]
+    outputs = [state[(key[0], key[1])] for key in output_keys]
+    return max(field for field, _ in outputs), max(jump for _, jump in outputs)
 
 
 def build_patch_discriminator(input_shape: Sequence[int] = (32, 64, 3),
