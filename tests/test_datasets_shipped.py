@@ -23,7 +23,7 @@ def data_copy(tmp_path, monkeypatch):
     folder = tmp_path / "data"
     folder.mkdir()
     for path in REAL_DATA.iterdir():
-        if path.name == "SHA256SUMS" or path.suffix in (".npz", ".keras"):
+        if path.name == "SHA256SUMS" or path.suffix in (".npz", ".keras", ".dcm"):
             shutil.copy(path, folder / path.name)
     monkeypatch.setenv("SEGEN_DATA_DIR", str(folder))
     shipped._load_cached.cache_clear()
@@ -42,7 +42,8 @@ def test_verify_checks_every_listed_file():
     checked = datasets.verify()
     listed = [line.split()[1] for line in (REAL_DATA / "SHA256SUMS").read_text().splitlines() if line]
     assert sorted(checked) == sorted(listed)
-    assert {"fashion_mnist.npz", "medical_slices.npz", "mnist.npz", "nuclei.npz"} <= set(checked)
+    assert {"fashion_mnist.npz", "medical_slices.npz", "mnist.npz", "nuclei.npz",
+            "CT_small.dcm"} <= set(checked)
     assert all(len(digest) == 64 for digest in checked.values())
 
 
@@ -147,6 +148,38 @@ def test_medical_pixel_spacing_comes_from_the_dicom_headers():
         assert found == pytest.approx(spacing, rel=1e-9)
     with pytest.raises(ValueError, match="name must be one of 'ct_chest', .* received 'pet_brain'"):
         datasets.medical_pixel_spacing("pet_brain")
+
+
+def test_dicom_path_is_the_verified_file_and_holds_the_ct_chest_slice():
+    import pydicom
+
+    path = datasets.shipped.dicom_path()
+    assert path == REAL_DATA / "CT_small.dcm"
+    dataset = pydicom.dcmread(path)
+    assert dataset.Modality == "CT" and (dataset.Rows, dataset.Columns) == (128, 128)
+    stored = dataset.pixel_array
+    assert stored.dtype == np.int16
+    hu = stored * float(dataset.RescaleSlope) + float(dataset.RescaleIntercept)
+    assert np.array_equal(hu, datasets.load_medical_slices()["ct_chest"])
+    assert tuple(float(v) for v in dataset.PixelSpacing) == datasets.medical_pixel_spacing("ct_chest")
+
+
+def test_dicom_path_refuses_an_unknown_name():
+    with pytest.raises(ValueError, match="name must be one of 'CT_small.dcm', received 'MR_small.dcm'"):
+        shipped.dicom_path("MR_small.dcm")
+
+
+def test_corrupt_or_missing_dicom_is_reported_before_it_is_read(data_copy):
+    assert shipped.dicom_path() == data_copy / "CT_small.dcm"
+    path = data_copy / "CT_small.dcm"
+    raw = bytearray(path.read_bytes())
+    raw[-1000] ^= 0xFF  # a byte of one pixel: pydicom would read it without complaint
+    path.write_bytes(bytes(raw))
+    with pytest.raises(datasets.DataFileError, match=r"CT_small\.dcm is corrupt.*make data"):
+        shipped.dicom_path()
+    path.unlink()
+    with pytest.raises(datasets.DataFileError, match=r"CT_small\.dcm is missing\. Rebuild it with: make data"):
+        shipped.dicom_path()
 
 
 def test_copy_loads_like_the_real_folder(data_copy):

@@ -1,7 +1,8 @@
 """Loaders for the small real data sets shipped in ``data/``, and their checksums.
 
 Introduced in ``notebooks/00_setup.ipynb`` (a tour of every data set). The ``.npz``
-files are built by ``data/build_data.py`` (``make data``), the FID classifier
+files, and the one DICOM file copied as it is (chapter 06 reads it with pydicom), are
+built by ``data/build_data.py`` (``make data``), the FID classifier
 ``fashion_classifier.keras`` by ``data/train_feature_extractor.py``; all are listed
 with their SHA-256 in ``data/SHA256SUMS``. Every loader verifies its file before
 reading it, so a missing or corrupt file is reported by name, with the command that
@@ -28,6 +29,7 @@ REBUILD_COMMANDS = {
     "mnist.npz": REBUILD_COMMAND,
     "nuclei.npz": REBUILD_COMMAND,
     "medical_slices.npz": REBUILD_COMMAND,
+    "CT_small.dcm": REBUILD_COMMAND,
     "fashion_classifier.keras": "python data/train_feature_extractor.py, then record its "
                                 "checksum: python data/build_data.py --checksums-only "
                                 "fashion_classifier.keras  (make data does not rebuild it)",
@@ -271,6 +273,39 @@ def load_medical_slices(limit: int | None = None) -> dict[str, np.ndarray]:
     arrays = _load("medical_slices.npz")
     names = [str(n) for n in arrays["names"]]
     return {name: arrays[name].copy() for name in names[:limit]}
+
+
+DICOM_FILES = ("CT_small.dcm",)
+
+
+def dicom_path(name: str = "CT_small.dcm") -> Path:
+    """The path of a shipped DICOM file, returned only after its SHA-256 is checked.
+
+    One file is shipped as the scanner's software wrote it, header and stored integers,
+    for reading with ``pydicom.dcmread`` as a radiology pipeline does: ``CT_small.dcm``
+    from pydicom's test files (MIT), a 128×128 CT slice downsized from the NEMA WG04
+    sample ``CT1_UNC``. ``load_medical_slices()["ct_chest"]`` is the same slice already
+    converted to Hounsfield units.
+
+    Args:
+        name: one of :data:`DICOM_FILES`.
+
+    Returns:
+        The ``pathlib.Path`` of the verified file in :func:`data_dir`.
+
+    Raises:
+        ValueError: an unknown ``name``.
+        DataFileError (a ``ValueError``): the file is missing, corrupt or not listed in
+            ``SHA256SUMS``, naming it and the command that rebuilds it.
+
+    Example:
+        >>> dicom_path().name, dicom_path().stat().st_size
+        ('CT_small.dcm', 39206)
+    """
+    checks.one_of(name, "name", DICOM_FILES)
+    folder, override = _folder(None)
+    _verify([name], folder, override)
+    return folder / name
 
 
 def medical_modality(name: str) -> str:
