@@ -250,6 +250,136 @@ def setup(seed: int = 42, deterministic: bool = False, mixed_precision: bool = F
     return info
 
 
+PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+"""The file that pins the versions the course was tested with (``[project] dependencies``)."""
+
+TESTED_BACKENDS = ("tensorflow", "jax")
+"""The Keras backends every chapter is tested under."""
+
+INSTALL_ADVICE = "install the tested versions: pip install -e . in the course folder (make lab does it)"
+
+
+@dataclass(frozen=True)
+class EnvironmentRow:
+    """One line of :func:`environment_report`: what was tested, what this Python has, what to do."""
+
+    name: str       # a package, "backend" or "device"
+    tested: str     # the tested version, or the tested choices
+    found: str      # what is installed or in use here; "not installed" when missing
+    status: str     # "ok", "differs", "missing" or "untested"
+    advice: str     # what to do; empty when the status is "ok"
+
+
+def _pinned(line: str) -> tuple[str, str] | None:
+    """``("jax", "0.10.2")`` from ``"jax[cpu]==0.10.2"``; None for a line without an exact pin."""
+    match = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)(\[[^\]]*\])?\s*==\s*([^;\s]+)\s*(;.*)?", line)
+    return (match.group(1).lower(), match.group(3)) if match else None
+
+
+def pinned_versions() -> dict[str, str]:
+    """The package versions the course was tested with, read from ``pyproject.toml``'s pins.
+
+    The runtime dependencies (``[project] dependencies``) and the ``jax`` extra, in that
+    order. ``pyproject.toml`` is the one place these versions are written; without the
+    course folder (or on Python 3.10, which has no ``tomllib``) they are read from the
+    installed package's metadata, which pip copied from the same file.
+
+    Returns:
+        ``{package name (lower case): version}``, e.g. ``{"tensorflow": "2.21.0", ...}``.
+
+    Raises:
+        ValueError: if neither ``pyproject.toml`` nor the installed package can be read.
+
+    Source: chapter 00 (``notebooks/00_setup.ipynb``).
+
+    Example:
+        >>> "keras" in pinned_versions()
+        True
+    """
+    lines = None
+    try:
+        import tomllib
+
+        project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
+        lines = project["dependencies"] + project.get("optional-dependencies", {}).get("jax", [])
+    except (ImportError, OSError):
+        from importlib import metadata
+
+        try:
+            requirements = metadata.requires("segen-lib") or []
+        except metadata.PackageNotFoundError:
+            raise ValueError(f"the tested versions are in {PYPROJECT}, which cannot be read, and the "
+                             "package segen-lib is not installed; run pip install -e . in the course "
+                             "folder.") from None
+        lines = [line for line in requirements if "extra" not in line or '"jax"' in line]
+    pins = (_pinned(line) for line in lines)
+    return dict(pin for pin in pins if pin is not None)
+
+
+def _installed_version(name: str) -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def environment_report(tested: dict[str, str] | None = None) -> list[EnvironmentRow]:
+    """Compare this Python's packages, Keras backend and device with what the course was tested on.
+
+    One row per pinned package (installed version against the pin; JAX only when it is
+    installed or is the backend), then the backend and the device. A package that
+    differs usually still works; the advice says how to get the tested one when a cell
+    fails or a result looks wrong.
+
+    Args:
+        tested: ``{package: version}`` to compare with; default :func:`pinned_versions`.
+
+    Returns:
+        A list of :class:`EnvironmentRow`, packages first, then ``backend`` and ``device``.
+
+    Raises:
+        ValueError: if ``tested`` is not a dict of strings, or the pins cannot be read.
+
+    Source: chapter 00 (``notebooks/00_setup.ipynb``).
+
+    Example:
+        >>> rows = environment_report({"keras": "3.15.1"})
+        >>> [row.name for row in rows]
+        ['keras', 'backend', 'device']
+    """
+    if tested is None:
+        tested = pinned_versions()
+    elif not (isinstance(tested, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                               for k, v in tested.items())):
+        raise ValueError(f"tested must be a dict of package names to version strings, received {tested!r}.")
+    import keras
+
+    backend = keras.backend.backend()
+    rows = []
+    for name, version in tested.items():
+        found = _installed_version(name)
+        if name == "jax" and found is None and backend != "jax":
+            continue  # optional: only the JAX backend needs it
+        if found == version:
+            rows.append(EnvironmentRow(name, version, found, "ok", ""))
+        elif found is None:
+            rows.append(EnvironmentRow(name, version, "not installed", "missing", INSTALL_ADVICE))
+        else:
+            rows.append(EnvironmentRow(name, version, found, "differs",
+                                       "usually fine; if a cell fails or a result looks wrong, " + INSTALL_ADVICE))
+    if backend in TESTED_BACKENDS:
+        rows.append(EnvironmentRow("backend", " or ".join(TESTED_BACKENDS), backend, "ok", ""))
+    else:
+        rows.append(EnvironmentRow("backend", " or ".join(TESTED_BACKENDS), backend, "untested",
+                                   "restart the kernel with KERAS_BACKEND=tensorflow set before Keras is imported"))
+    device, names = _devices(backend) if backend in TESTED_BACKENDS else ("CPU", ())
+    found = f"{device} ({', '.join(names)})" if names else device
+    rows.append(EnvironmentRow("device", "CPU or GPU", found, "ok", ""))
+    return rows
+
+
 def report_metric(name: str, value: float, digits: int = 4) -> str:
     """Print a chapter's key result as a tagged line, ``SEGEN_METRIC name=value``.
 

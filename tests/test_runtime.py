@@ -131,3 +131,49 @@ def test_a_second_process_under_jax_loads_what_the_first_compiled(tmp_path):
     assert len(first) >= 10                          # the initialisers of every layer, at least
     subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
     assert sorted(path.name for path in (tmp_path / "cache").iterdir()) == first
+
+
+def test_pinned_versions_are_the_pins_of_pyproject():
+    import tomllib
+
+    project = tomllib.loads(runtime.PYPROJECT.read_text())["project"]
+    pins = dict(line.split("==") for line in project["dependencies"])
+    tested = runtime.pinned_versions()
+    assert {name: tested[name] for name in pins} == pins
+    assert tested["tensorflow"] == pins["tensorflow"] and "keras" in tested and "numpy" in tested
+    assert tested["jax"] == project["optional-dependencies"]["jax"][0].split("==")[1]
+
+
+def test_environment_report_rows_for_this_python():
+    rows = runtime.environment_report()
+    by_name = {row.name: row for row in rows}
+    assert [row.name for row in rows][-2:] == ["backend", "device"]
+    assert by_name["keras"].found == keras.__version__
+    assert by_name["keras"].tested == runtime.pinned_versions()["keras"]
+    assert by_name["backend"].found == keras.backend.backend() and by_name["backend"].status == "ok"
+    assert by_name["device"].found.startswith(("CPU", "GPU"))
+    for row in rows:
+        assert row.status in ("ok", "differs", "missing", "untested")
+        assert (row.advice == "") == (row.status == "ok"), row
+
+
+def test_environment_report_says_what_to_do_when_a_version_differs_or_is_missing():
+    rows = runtime.environment_report({"keras": "0.0.1", "numpy": np.__version__, "no-such-package": "1.0"})
+    keras_row, numpy_row, missing = rows[:3]
+    assert (keras_row.status, keras_row.tested, keras_row.found) == ("differs", "0.0.1", keras.__version__)
+    assert "pip install -e ." in keras_row.advice
+    assert numpy_row.status == "ok" and numpy_row.advice == ""
+    assert (missing.status, missing.found) == ("missing", "not installed") and "pip install" in missing.advice
+
+
+def test_environment_report_flags_an_untested_backend(monkeypatch):
+    monkeypatch.setattr(keras.backend, "backend", lambda: "torch")
+    rows = runtime.environment_report({})
+    assert [(row.name, row.found, row.status) for row in rows][0] == ("backend", "torch", "untested")
+    assert "KERAS_BACKEND=tensorflow" in rows[0].advice
+
+
+@pytest.mark.parametrize("tested", [["keras==3.15.1"], {"keras": 3.15}])
+def test_environment_report_rejects_a_tested_that_is_not_a_dict_of_strings(tested):
+    with pytest.raises(ValueError, match="tested must be a dict of package names to version strings"):
+        runtime.environment_report(tested)
