@@ -87,11 +87,15 @@ def select_chapters(chapters: list[Path], only: list[str] | None) -> list[Path]:
     """Keep the chapters named in ``only`` (numbers like ``1``/``01`` or name prefixes).
 
     Raises:
-        ValueError: for a name that matches no chapter, listing the available ones.
+        ValueError: for a name that matches no chapter, listing the available ones, or an
+            ``only`` that names nothing (``[""]``).
     """
-    if not only:
+    if only is None or (isinstance(only, (list, tuple)) and not only):
         return list(chapters)
     tokens = [t.strip() for item in only for t in str(item).split(",") if t.strip()]
+    if not tokens:
+        raise ValueError(f"--only was given {only!r}, which names no chapter: name one or more, e.g. "
+                         "--only 05 or --only 01,03, or leave --only out to run every chapter.")
     chosen: list[Path] = []
     for token in tokens:
         key = token[:-6] if token.endswith(".ipynb") else token

@@ -31,7 +31,7 @@ import numpy as np
 
 __all__ = ["keyword_options", "not_binary_0_255", "integer", "positive_int", "integers", "number", "one_of", "nearest_multiples",
            "divisible_size", "image_shape", "concrete", "float_images", "class_labels",
-           "label_masks", "finite"]
+           "label_masks", "finite", "class_probabilities", "not_probabilities"]
 
 
 def keyword_options(extra: tuple, call: str, options: str, hint: str = "") -> None:
@@ -437,3 +437,65 @@ def not_binary_0_255(labels, name: str, num_classes: int, ignore_index: int | No
         raise ValueError(f"{name} holds only 0 and 255 for two classes: 255 is the ignore label, so "
                          "every pixel would be background or left out and class 1 never seen. Binary "
                          "masks stored as 0/255 become 0/1 with mask // 255 (or mask > 0).")
+
+
+def _sums_to_one(array: np.ndarray, axis: int) -> bool:
+    """Whether every slice along ``axis`` is a distribution (values in [0, 1], sum 1 ± 1e-3)."""
+    return bool(array.shape[axis] >= 2 and array.min() >= 0 and array.max() <= 1
+                and np.abs(array.sum(axis) - 1).max() <= 1e-3)
+
+
+def class_probabilities(values, name: str) -> np.ndarray:
+    """``values`` as an array, if each pixel's last axis is a distribution over classes.
+
+    Tells apart the three usual mistakes: logits (values outside [0, 1]), the classes on
+    axis 1 (channels-first output), and independent sigmoids (values in [0, 1] that do not
+    sum to 1).
+
+    Raises:
+        ValueError: naming which of the three it looks like and the fix.
+
+    Example:
+        >>> class_probabilities([[0.2, 0.8]], "p").shape
+        (1, 2)
+    """
+    array = finite(values, name)
+    if not array.size or _sums_to_one(array, -1):
+        return array
+    if array.ndim >= 3 and _sums_to_one(array, 1):
+        fix = (f"the classes are on axis 1 (channels first, shape {array.shape}): move them last "
+               "with np.moveaxis(probabilities, 1, -1)")
+    elif array.min() < 0 or array.max() > 1:
+        fix = "logits? apply keras.ops.softmax(logits, axis=-1) first"
+    else:
+        fix = ("independent sigmoid outputs? a softmax head gives a distribution over the classes; "
+               "for one sigmoid channel p, stack [1 - p, p] on the last axis")
+    sums = array.sum(-1)
+    raise ValueError(f"{name} must be in [0, 1] and sum to 1 over the classes (last axis), received "
+                     f"values in [{array.min():.3g}, {array.max():.3g}] with sums in "
+                     f"[{sums.min():.3g}, {sums.max():.3g}]: {fix}.")
+
+
+def not_probabilities(values, name: str) -> None:
+    """Refuse probabilities where logits are expected (a concrete array whose last axis sums to 1).
+
+    A softmax output passed as logits is softened a second time: the loss is wrong and
+    nothing fails. Symbolic tensors (inside a compiled step) are not read.
+
+    Raises:
+        ValueError: every value in [0, 1] and every pixel summing to 1; the message gives
+            the fix (pass the output before the softmax, or ``keras.ops.log(probabilities)``).
+
+    Example:
+        >>> not_probabilities([[2.0, -1.0]], "teacher_logits")      # logits: fine
+    """
+    array = concrete(values)
+    if array is None or not array.size or array.ndim == 0:
+        return
+    array = np.asarray(array, np.float64)
+    if np.isfinite(array).all() and _sums_to_one(array, -1):
+        raise ValueError(f"{name} must be logits, received values in [{array.min():.3g}, "
+                         f"{array.max():.3g}] that sum to 1 over the last axis: probabilities (a "
+                         "softmax output, e.g. build_unet's default head or predict). Pass the "
+                         "model's output before its softmax, or keras.ops.log(probabilities), "
+                         "which are valid logits.")

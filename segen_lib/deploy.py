@@ -125,6 +125,8 @@ class LiteRTModel:
 
     Raises:
         ImportError: ``ai-edge-litert`` is not installed (``pip install ai-edge-litert==2.3.0``).
+        ValueError: no file at ``path``, or a file the interpreter cannot read (truncated,
+            not a LiteRT model), named in the message.
         ValueError: on a call, images of the wrong shape, not floats, with NaN, or, for an
             int8 file, outside the range its input was calibrated for (they would be
             clipped silently: uint8 images in 0..255 given to a model calibrated on
@@ -140,7 +142,12 @@ class LiteRTModel:
         if not self.path.is_file():
             raise ValueError(f"no LiteRT file at {str(self.path)!r}: write one with export_litert.")
         threads = os.cpu_count() if num_threads is None else checks.positive_int(num_threads, "num_threads")
-        self._interpreter = Interpreter(model_path=str(self.path), num_threads=threads)
+        try:
+            self._interpreter = Interpreter(model_path=str(self.path), num_threads=threads)
+        except (ValueError, RuntimeError) as error:
+            raise ValueError(f"{str(self.path)!r} is not a LiteRT model the interpreter can read "
+                             f"({error}): a truncated or overwritten file? Write it again with "
+                             "export_litert.") from None
         self._input = self._interpreter.get_input_details()[0]
         self._output = self._interpreter.get_output_details()[0]
         self._batch = None

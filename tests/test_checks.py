@@ -6,6 +6,8 @@ the value received.
 
 import math
 
+import keras
+
 import numpy as np
 import pytest
 
@@ -250,3 +252,24 @@ def test_label_masks_names_cityscapes_label_ids_and_checks_ignore_index():
         checks.label_masks(np.array([[[0, 26], [33, 255]]]), "masks", 19, ignore_index=255)
     with pytest.raises(ValueError, match=r"ignore_index must be a label outside the classes 0\.\.3, received 3"):
         checks.label_masks(np.zeros((1, 2, 2)), "masks", 4, ignore_index=3)
+
+
+def test_class_probabilities_tell_the_three_usual_mistakes_apart():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0, 2, (2, 4, 4, 3))
+    probabilities = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    assert checks.class_probabilities(probabilities, "p") is not None
+    with pytest.raises(ValueError, match="logits\\? apply keras.ops.softmax"):
+        checks.class_probabilities(logits, "p")
+    with pytest.raises(ValueError, match="classes are on axis 1"):
+        checks.class_probabilities(np.moveaxis(probabilities, -1, 1), "p")
+    with pytest.raises(ValueError, match="independent sigmoid outputs"):
+        checks.class_probabilities(1 / (1 + np.exp(-logits)), "p")
+
+
+def test_not_probabilities_refuses_a_softmax_output_but_not_logits_or_symbolic_tensors():
+    with pytest.raises(ValueError, match="logits must be logits.*keras.ops.log"):
+        checks.not_probabilities([[0.25, 0.75]], "logits")
+    checks.not_probabilities([[0.2, 0.3]], "logits")              # does not sum to 1: logits
+    checks.not_probabilities([[2.0, -1.0]], "logits")
+    checks.not_probabilities(keras.KerasTensor((None, 2)), "logits")

@@ -128,6 +128,9 @@ def test_unknown_chapter_lists_the_available_ones(tmp_path):
     chapters = [tmp_path / "00_setup.ipynb", tmp_path / "01_cnn_basics.ipynb"]
     with pytest.raises(ValueError, match="unknown chapter '07'; available chapters: 00_setup, 01_cnn_basics"):
         runner.select_chapters(chapters, ["01", "07"])
+    for nothing in ([""], [" ", ","]):
+        with pytest.raises(ValueError, match="names no chapter: name one or more, e.g. --only 05"):
+            runner.select_chapters(chapters, nothing)
 
 
 def test_bad_arguments(tmp_path):

@@ -58,6 +58,11 @@ def test_export_refuses_bad_arguments(model_and_images, tmp_path):
         deploy.export_litert(build_unet((None, None, 3), num_classes=4, filters=(4, 8)), tmp_path / "m.tflite")
     with pytest.raises(ValueError, match="no LiteRT file"):
         deploy.LiteRTModel(tmp_path / "missing.tflite")
+    whole = deploy.export_litert(model, tmp_path / "whole.tflite")
+    truncated = tmp_path / "truncated.tflite"
+    truncated.write_bytes(whole.read_bytes()[:200])
+    with pytest.raises(ValueError, match=r"truncated.tflite' is not a LiteRT model .* export_litert"):
+        deploy.LiteRTModel(truncated)
 
 
 @pytest.mark.skipif(keras.backend.backend() == "tensorflow", reason="checks the message under another backend")

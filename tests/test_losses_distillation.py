@@ -54,3 +54,16 @@ def test_bad_arguments():
             distillation_loss([[1.0, 0.0]], [[1.0, 0.0]], temperature)
     with pytest.raises(ValueError, match="same shape"):
         distillation_loss(np.zeros((2, 3)), np.zeros((2, 4)))
+
+
+def test_probabilities_given_as_logits_are_refused_with_the_fix():
+    # A teacher's softmax output (build_unet's default head, predict) would be softened twice.
+    logits = np.random.default_rng(0).normal(0, 2, (2, 4, 4, 5)).astype("float32")
+    probabilities = np.asarray(keras.ops.softmax(logits, axis=-1))
+    with pytest.raises(ValueError, match=r"teacher_logits must be logits.*keras.ops.log\(probabilities\)"):
+        distillation_loss(probabilities, logits)
+    with pytest.raises(ValueError, match="student_logits must be logits"):
+        distillation_loss(logits, probabilities)
+    # The fix the message gives is right: the log of probabilities are valid logits.
+    fixed = float(distillation_loss(np.log(probabilities), logits * 0.5))
+    assert fixed == pytest.approx(float(distillation_loss(logits, logits * 0.5)), rel=1e-4)

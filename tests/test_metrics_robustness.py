@@ -80,6 +80,10 @@ def test_format_and_plot():
      "x / 255"),
     (lambda: mean_corruption_iou({"clean": [0.9]}), "no corruption"),
     (lambda: robustness_curves({}), "non-empty"),
+    (lambda: format_corruption_table({}), "tables must map model names"),
+    (lambda: format_corruption_table({"plain": [0.9, 0.5]}), r"tables\['plain'\] must be a corruption_iou"),
+    (lambda: format_corruption_table({"a": {"clean": [0.9], "fog": [0.5, 0.4]},
+                                      "b": {"clean": [0.9], "fog": [0.5]}}), "same corruptions and severities"),
     (lambda: robustness_curves({"plain": {"fog": [0.5]}}), "'clean'"),
     (lambda: predict_labels(Constant(), np.zeros((1, 4, 4, 3)), batch_size=0), "batch_size"),
 ])

@@ -92,6 +92,31 @@ def test_timesteps_and_bad_steps():
         schedule.check_steps(np.array([0, 10]))
     with pytest.raises(ValueError, match="integers"):
         schedule.check_steps(np.array([0.5]))
+    with pytest.raises(ValueError, match=r"predicted_noise must be shaped like x_t \(1, 2, 2, 1\).*output channels"):
+        ddim_step(x, np.zeros((1, 2, 2, 3)), 5, 3, schedule)     # a 3-channel network for 1-channel images
+    with pytest.raises(ValueError, match="noise must be shaped like x_t"):
+        ddim_step(x, x, 5, 3, schedule, eta=1.0, noise=np.zeros((1, 2, 2, 3)))
+    with pytest.raises(ValueError, match="schedule must be a NoiseSchedule.*model.schedule"):
+        ddim_step(x, x, 5, 3, "cosine")
+    with pytest.raises(ValueError, match="t must be an integer"):
+        ddim_step(x, x, 5.0, 3, schedule)
+    with pytest.raises(ValueError, match="NaN"):
+        ddim_step(np.full_like(x, np.nan), x, 5, 3, schedule)
+
+
+@pytest.mark.parametrize("num_steps", [10, 50, 100, 1000])
+def test_the_linear_schedule_ends_in_noise_for_any_number_of_steps(num_steps):
+    # DDPM's 1e-4..0.02 is for T = 1000; by default the range scales with 1000 / T.
+    schedule = NoiseSchedule(num_steps, "linear")
+    assert schedule.alpha_bars[-1] < 1e-3
+    assert schedule.betas[0] == pytest.approx(1e-4 * 1000 / num_steps)
+    assert 0 < schedule.betas.max() < 1
+
+
+def test_a_schedule_that_does_not_reach_noise_is_refused():
+    # DDPM's range kept for 10 steps: the last step keeps 0.904 of the signal power.
+    with pytest.raises(ValueError, match=r"keeps alpha_bar = 0.904 .* more steps"):
+        NoiseSchedule(10, "linear", beta_start=1e-4, beta_end=0.02)
 
 
 def test_bad_schedules_and_networks():

@@ -50,6 +50,9 @@ def test_move_refuses_a_rank_that_does_not_exist_and_bad_maps():
         move_object(np.zeros((2, 4, 4), np.uint8), (0, 1))
     with pytest.raises(ValueError, match="label_map"):
         move_object(np.full((4, 4), 40, np.uint8), (0, 1))
+    for shift in (5, "05", (1, 2, 3), [[0, 1]]):
+        with pytest.raises(ValueError, match=r"shift must be \(rows, columns\), two integers"):
+            move_object(label_map, shift)
 
 
 def test_a_person_stands_on_its_feet_and_is_as_tall_as_asked():

@@ -155,6 +155,8 @@ def test_training_pairs_refuse_bad_data():
         TrainingPairs((images * 255).astype("uint8"), masks)
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         TrainingPairs(images * 255, masks)
+    with pytest.raises(ValueError, match="only the ignore label 255: the loss would see no pixel"):
+        TrainingPairs(images, np.full_like(masks, 255))
 
 
 # ---------------------------------------------------------------- pseudo_labels
@@ -196,6 +198,9 @@ def test_pseudo_labels_take_one_threshold_per_class_and_another_ignore_label():
     (np.full((1, 2, 2, 2), 0.5), {"threshold": [0.5, 0.5, 0.5]}, "threshold"),
     (np.full((1, 2, 2, 2), 0.5), {"ignore_index": 1}, "ignore_index"),
     (np.full((1, 2, 2, 2), np.nan), {}, "NaN"),
+    (np.moveaxis(_softmax(np.random.default_rng(0).normal(size=(1, 4, 4, 3))), -1, 1), {},
+     r"classes are on axis 1 .* np.moveaxis"),                            # channels first
+    (np.full((1, 2, 2, 3), 0.9), {}, "independent sigmoid outputs"),
 ])
 def test_pseudo_labels_refuse_bad_arguments(probabilities, kwargs, match):
     with pytest.raises(ValueError, match=match):

@@ -36,6 +36,8 @@ import numbers
 
 from keras import ops
 
+from segen_lib import checks
+
 __all__ = ["distillation_loss"]
 
 
@@ -55,8 +57,9 @@ def distillation_loss(teacher_logits, student_logits, temperature: float = 2.0):
         to a constant per pixel.
 
     Raises:
-        ValueError: a temperature that is not a positive number, or logits of different
-            shapes.
+        ValueError: a temperature that is not a positive number, logits of different
+            shapes, or (concrete inputs) probabilities where logits are expected: values
+            in [0, 1] summing to 1 over the classes.
 
     Example:
         >>> float(distillation_loss([[2.0, 0.0]], [[2.0, 0.0]]))
@@ -66,6 +69,8 @@ def distillation_loss(teacher_logits, student_logits, temperature: float = 2.0):
     """
     if not isinstance(temperature, numbers.Real) or isinstance(temperature, bool) or not temperature > 0:
         raise ValueError(f"temperature must be a number > 0, received {temperature!r}.")
+    checks.not_probabilities(teacher_logits, "teacher_logits")
+    checks.not_probabilities(student_logits, "student_logits")
     teacher = ops.convert_to_tensor(teacher_logits, dtype="float32")
     student = ops.convert_to_tensor(student_logits, dtype="float32")
     if tuple(teacher.shape) != tuple(student.shape):

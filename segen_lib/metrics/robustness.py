@@ -107,6 +107,13 @@ def format_corruption_table(tables: dict[str, dict[str, list[float]]]) -> str:
         tables: ``{model name: corruption_iou(...) table}``, all made with the same
             corruptions and severities.
 
+    Returns:
+        The table as Markdown text.
+
+    Raises:
+        ValueError: no table, a table that is not ``{condition: [IoU, ...]}``, or tables
+            with other conditions or severities than the first one's.
+
     Example:
         >>> print(format_corruption_table({"plain": {"clean": [0.9], "fog": [0.5]}}))
         | condition | plain |
@@ -115,8 +122,22 @@ def format_corruption_table(tables: dict[str, dict[str, list[float]]]) -> str:
         | fog 1 | 0.500 |
         | **mean over corruptions** | **0.500** |
     """
+    if not isinstance(tables, dict) or not tables:
+        raise ValueError(f"tables must map model names to corruption_iou(...) tables, received "
+                         f"{tables!r}: e.g. {{'plain': corruption_iou(model, images, masks, 19)}}.")
     names = list(tables)
     first = tables[names[0]]
+    for name in names:
+        table = tables[name]
+        if not isinstance(table, dict) or any(np.ndim(row) != 1 for row in table.values()):
+            raise ValueError(f"tables[{name!r}] must be a corruption_iou(...) table, "
+                             "{condition: [IoU per severity]}, received "
+                             f"{type(table).__name__}.")
+        shape = {key: len(row) for key, row in table.items()}
+        if shape != {key: len(row) for key, row in first.items()}:
+            raise ValueError(f"tables[{name!r}] has conditions and severities {shape}, but "
+                             f"tables[{names[0]!r}] has {({k: len(r) for k, r in first.items()})}: "
+                             "make every table with the same corruptions and severities.")
     lines = ["| condition | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
     for key, row in first.items():
         for index in range(len(row)):

@@ -37,14 +37,22 @@ class NoiseSchedule:
         kind: ``"cosine"`` (Nichol and Dhariwal 2021: ``alpha_bar_t = f(t+1)/f(0)`` with
             ``f(t) = cos((t/T + s)/(1 + s) * pi/2)^2``, ``s = 0.008``, each ``beta_t``
             clipped to ``max_beta``) or ``"linear"`` (Ho et al. 2020: ``beta_t`` evenly
-            from ``beta_start`` to ``beta_end``; 1e-4 and 0.02 for ``T = 1000``).
+            from ``beta_start`` to ``beta_end``).
+        beta_start, beta_end: the linear schedule's first and last variance, in (0, 1).
+            By default DDPM's 1e-4 and 0.02 for ``T = 1000``, scaled by ``1000 / T`` for
+            other ``T`` as in Nichol and Dhariwal (2021) (``beta_end`` at most
+            ``max_beta``), so that every ``T`` ends in near-pure noise.
+        max_beta: the largest ``beta_t`` (cosine schedule, and the scaled linear default).
 
     Attributes:
         betas, alphas, alpha_bars: float64 arrays of shape ``(T,)``; ``alphas = 1 - betas``,
             ``alpha_bars`` their running product, decreasing from near 1 to near 0.
 
     Raises:
-        ValueError: an unknown kind, fewer than 2 steps, or betas outside (0, 1).
+        ValueError: an unknown kind, fewer than 2 steps, betas outside (0, 1), or a
+            schedule whose last step keeps more than a fifth of the signal power
+            (``alpha_bar_{T-1} > 0.2``): sampling starts from pure noise, which such a
+            model never saw in training.
 
     Example:
         >>> schedule = NoiseSchedule(1000, "linear")
@@ -52,19 +60,22 @@ class NoiseSchedule:
         ('0.999900', '4.036e-05')
     """
 
-    def __init__(self, num_steps: int = 1000, kind: str = "cosine", beta_start: float = 1e-4,
-                 beta_end: float = 0.02, max_beta: float = 0.999):
+    def __init__(self, num_steps: int = 1000, kind: str = "cosine", beta_start: float | None = None,
+                 beta_end: float | None = None, max_beta: float = 0.999):
         self.num_steps = checks.positive_int(num_steps, "num_steps")
         if self.num_steps < 2:
             raise ValueError(f"num_steps must be at least 2, received {num_steps}.")
         self.kind = kind
+        max_beta = checks.number(max_beta, "max_beta", minimum=0, maximum=1, include_minimum=False,
+                                 include_maximum=False)
         if kind == "linear":
+            scale = 1000 / self.num_steps
+            beta_start = 1e-4 * scale if beta_start is None else beta_start
+            beta_end = min(0.02 * scale, max_beta) if beta_end is None else beta_end
             beta_start = checks.number(beta_start, "beta_start", minimum=0, maximum=1, include_minimum=False)
             beta_end = checks.number(beta_end, "beta_end", minimum=beta_start, maximum=1, include_maximum=False)
             betas = np.linspace(beta_start, beta_end, self.num_steps, dtype=np.float64)
         elif kind == "cosine":
-            max_beta = checks.number(max_beta, "max_beta", minimum=0, maximum=1, include_minimum=False,
-                                     include_maximum=False)
             s = 0.008
             f = np.cos((np.arange(self.num_steps + 1) / self.num_steps + s) / (1 + s) * math.pi / 2) ** 2
             betas = np.minimum(1 - f[1:] / f[:-1], max_beta)
@@ -73,6 +84,12 @@ class NoiseSchedule:
         self.betas = betas
         self.alphas = 1.0 - betas
         self.alpha_bars = np.cumprod(self.alphas)
+        if self.alpha_bars[-1] > 0.2:
+            raise ValueError(f"this {kind} schedule of {self.num_steps} steps keeps alpha_bar = "
+                             f"{self.alpha_bars[-1]:.3g} of the signal power at its last step, but sampling "
+                             "starts from pure noise, which the model would never see in training: use "
+                             "more steps, a larger beta_end, or leave beta_start and beta_end out (they "
+                             "then scale with the number of steps).")
         self._signal = ops.convert_to_tensor(np.sqrt(self.alpha_bars), "float32")
         self._noise = ops.convert_to_tensor(np.sqrt(1 - self.alpha_bars), "float32")
 
@@ -141,17 +158,26 @@ def ddim_step(x_t, predicted_noise, t: int, t_prev: int, schedule: NoiseSchedule
         ``(x_prev, x0)``: NumPy arrays.
 
     Raises:
-        ValueError: steps out of order or range, ``eta`` outside [0, 1], or ``eta > 0``
-            with no noise.
+        ValueError: a ``schedule`` that is not a :class:`NoiseSchedule`, steps that are
+            not integers or out of order or range, ``eta`` outside [0, 1], ``eta > 0`` with
+            no noise, or ``predicted_noise`` or ``noise`` not shaped like ``x_t`` (e.g. a
+            3-channel network for 1-channel images).
     """
+    if not isinstance(schedule, NoiseSchedule):
+        raise ValueError(f"schedule must be a NoiseSchedule, received {type(schedule).__name__}: "
+                         "pass the one the model was trained with (model.schedule).")
+    t, t_prev = checks.integer(t, "t"), checks.integer(t_prev, "t_prev")
     if not (0 <= t < schedule.num_steps and -1 <= t_prev < t):
         raise ValueError(f"need 0 <= t < {schedule.num_steps} and -1 <= t_prev < t, received t={t}, "
                          f"t_prev={t_prev}.")
     eta = checks.number(eta, "eta", minimum=0, maximum=1)
     a_t = schedule.alpha_bars[t]
     a_prev = schedule.alpha_bars[t_prev] if t_prev >= 0 else 1.0
-    x_t = np.asarray(x_t, np.float64)
-    eps = np.asarray(predicted_noise, np.float64)
+    x_t = checks.finite(x_t, "x_t").astype(np.float64)
+    eps = checks.finite(predicted_noise, "predicted_noise").astype(np.float64)
+    if eps.shape != x_t.shape:
+        raise ValueError(f"predicted_noise must be shaped like x_t {x_t.shape}, received {eps.shape}: "
+                         "the noise predictor's output channels must equal the images' channels.")
     x0 = (x_t - math.sqrt(1 - a_t) * eps) / math.sqrt(a_t)
     if clip:
         x0 = np.clip(x0, -1.0, 1.0)
@@ -161,5 +187,8 @@ def ddim_step(x_t, predicted_noise, t: int, t_prev: int, schedule: NoiseSchedule
     if sigma > 0:
         if noise is None:
             raise ValueError("eta > 0 adds noise at each step: pass noise (standard normal, shaped like x_t).")
-        x_prev = x_prev + sigma * np.asarray(noise, np.float64)
+        noise = checks.finite(noise, "noise")
+        if noise.shape != x_t.shape:
+            raise ValueError(f"noise must be shaped like x_t {x_t.shape}, received {noise.shape}.")
+        x_prev = x_prev + sigma * noise.astype(np.float64)
     return x_prev.astype(np.float32), x0.astype(np.float32)

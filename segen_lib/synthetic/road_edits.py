@@ -70,7 +70,8 @@ def move_object(label_map, shift: tuple[int, int], class_id: int = _CAR, rank: i
         The edited map, uint8 ``(height, width)``.
 
     Raises:
-        ValueError: bad arguments, or a map with fewer than ``rank`` objects of the class.
+        ValueError: bad arguments (a ``shift`` that is not two integers), or a map with
+            fewer than ``rank`` objects of the class.
 
     Example:
         >>> scene = np.zeros((4, 6), np.uint8); scene[1:3, 1:3] = 13    # a car on the road
@@ -78,6 +79,9 @@ def move_object(label_map, shift: tuple[int, int], class_id: int = _CAR, rank: i
         [0, 0, 0, 13, 13, 0]
     """
     array = _map(label_map)
+    if isinstance(shift, (str, bytes)) or np.ndim(shift) != 1 or len(shift) != 2:
+        raise ValueError(f"shift must be (rows, columns), two integers, received {shift!r}: e.g. "
+                         "(0, 5) moves the object 5 pixels to the right.")
     rows, columns = (checks.integer(value, "shift", minimum=-10**6) for value in shift)
     rank = checks.positive_int(rank, "rank")
     objects = objects_of(array, class_id)

@@ -115,7 +115,8 @@ class TrainingPairs(keras.utils.PyDataset):
     Raises:
         ValueError: images that are not floats in [0, 1] (uint8 images: the message says
             ``x / 255``), images and masks of different counts or sizes, masks that are
-            not integer ``(n, height, width)``, or a bad ``batch_size``, ``steps`` or ``seed``.
+            not integer ``(n, height, width)``, masks that hold only ``ignore_index``, or
+            a bad ``batch_size``, ``steps`` or ``seed``.
 
     Example:
         >>> images, masks = np.zeros((5, 4, 6, 3), "float32"), np.zeros((5, 4, 6), "uint8")
@@ -133,6 +134,10 @@ class TrainingPairs(keras.utils.PyDataset):
         self.steps = checks.positive_int(steps, "steps")
         seed = checks.integer(seed, "seed", minimum=0)
         self.ignore_index = checks.integer(ignore_index, "ignore_index", minimum=0, maximum=255)
+        if (self.masks == self.ignore_index).all():
+            raise ValueError(f"masks hold only the ignore label {self.ignore_index}: the loss would see no "
+                             "pixel. Binary masks stored as 0/255 become 0/1 with masks // 255; "
+                             "otherwise check how the masks were made.")
         self.augment, self.photometric = augment, photometric
         needed = self.steps * self.batch_size
         passes = -(-needed // len(self.images))
@@ -212,7 +217,8 @@ def pseudo_labels(probabilities, threshold: float | Sequence[float] = 0.9,
 
     Raises:
         ValueError: not four axes, fewer than 2 classes, values outside [0, 1] or pixels
-            that do not sum to 1 (logits: apply a softmax first), a threshold outside
+            that do not sum to 1 (the message tells logits, channels-first and sigmoid
+            outputs apart, with each one's fix), a threshold outside
             [0, 1] or of the wrong length, or an ``ignore_index`` that is a class.
 
     Example:
@@ -221,17 +227,14 @@ def pseudo_labels(probabilities, threshold: float | Sequence[float] = 0.9,
         [[[0, 255]]]
     """
     array = checks.finite(probabilities, "probabilities")
-    if array.ndim != 4 or not 2 <= array.shape[-1] <= 255:
+    channels_first = array.ndim == 4 and 2 <= array.shape[1] <= 255 and array.size \
+        and np.abs(array.sum(1) - 1).max() <= 1e-3
+    if array.ndim != 4 or not (2 <= array.shape[-1] <= 255 or channels_first):
         raise ValueError("probabilities must be (n, height, width, num_classes) with 2 to 255 "
                          f"classes, received shape {array.shape}: for one sigmoid channel, stack "
                          "[1 - p, p] on the last axis.")
+    array = checks.class_probabilities(array, "probabilities")
     num_classes = array.shape[-1]
-    sums = array.sum(-1)
-    if array.size and (array.min() < 0 or array.max() > 1 or np.abs(sums - 1).max() > 1e-3):
-        raise ValueError("probabilities must be in [0, 1] and sum to 1 over the classes, received "
-                         f"values in [{array.min():.3g}, {array.max():.3g}] with sums in "
-                         f"[{sums.min():.3g}, {sums.max():.3g}]: logits? apply "
-                         "keras.ops.softmax(logits, axis=-1) first.")
     ignore_index = checks.integer(ignore_index, "ignore_index", minimum=num_classes, maximum=255)
     thresholds = np.asarray(threshold, np.float64)
     if thresholds.ndim == 0:
