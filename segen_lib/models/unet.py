@@ -271,9 +271,10 @@ def build_article_unet(input_shape: Sequence[int] = (256, 256, 1), fixed: bool =
                        num_classes: int = 1) -> keras.Model:
     """The U-Net of the course's source article (section 4.1), as printed or repaired.
 
-    As printed (``fixed=False``) it does not build: it upsamples the *pooled* encoder
-    output and concatenates it with a feature map of twice its size, e.g. 32×32 with
-    64×64 at the first skip. Repaired (``fixed=True``) it upsamples the decoder's own
+    As printed (``fixed=False``) it does not build: its decoder upsamples the *pooled*
+    encoder outputs. The first concatenation matches (``pool4`` upsampled has the size of
+    ``conv4``); the second joins ``UpSampling2D(pool3)`` with decoder features of half its
+    size, e.g. 64×64 with 32×32 for a 256×256 input. Repaired (``fixed=True``) it upsamples the decoder's own
     features, so every concatenation joins tensors of equal size; filters stay
     64-128-256-512 with ``UpSampling2D``, one convolution per level and no batch norm.
     It is kept as the reference the course's U-Net is measured against.
@@ -310,7 +311,7 @@ def build_article_unet(input_shape: Sequence[int] = (256, 256, 1), fixed: bool =
     if not fixed:  # exactly the article's wiring
         up5 = layers.concatenate([layers.UpSampling2D(2)(pool4), conv4], axis=3)
         conv6 = conv(256, conv(512, up5))
-        up6 = layers.concatenate([layers.UpSampling2D(2)(pool3), conv6], axis=3)  # 16² with 8²
+        up6 = layers.concatenate([layers.UpSampling2D(2)(pool3), conv6], axis=3)  # 2× conv6's size: fails
         conv8 = conv(64, conv(128, up6))
         up9 = layers.concatenate([layers.UpSampling2D(2)(pool2), conv8], axis=3)
         conv11 = conv(64, conv(128, up9))
