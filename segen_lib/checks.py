@@ -483,8 +483,8 @@ def not_probabilities(values, name: str) -> None:
     nothing fails. Symbolic tensors (inside a compiled step) are not read.
 
     Raises:
-        ValueError: every value in [0, 1] and every pixel summing to 1; the message gives
-            the fix (pass the output before the softmax, or ``keras.ops.log(probabilities)``).
+        ValueError: NaN or infinite values; every value in [0, 1] and every pixel summing
+            to 1; the message gives the fix (pass the output before the softmax, or ``keras.ops.log(probabilities)``).
 
     Example:
         >>> not_probabilities([[2.0, -1.0]], "teacher_logits")      # logits: fine
@@ -492,8 +492,8 @@ def not_probabilities(values, name: str) -> None:
     array = concrete(values)
     if array is None or not array.size or array.ndim == 0:
         return
-    array = np.asarray(array, np.float64)
-    if np.isfinite(array).all() and _sums_to_one(array, -1):
+    array = finite(array, name).astype(np.float64)
+    if _sums_to_one(array, -1):
         raise ValueError(f"{name} must be logits, received values in [{array.min():.3g}, "
                          f"{array.max():.3g}] that sum to 1 over the last axis: probabilities (a "
                          "softmax output, e.g. build_unet's default head or predict). Pass the "

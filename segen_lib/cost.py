@@ -71,6 +71,9 @@ def output_size(size: int, kernel: int, stride: int = 1, padding: str | int = "v
     size = checks.positive_int(size, "size")
     kernel = checks.positive_int(kernel, "kernel")
     stride = checks.positive_int(stride, "stride")
+    if isinstance(padding, str) and padding not in ("same", "valid"):
+        raise ValueError(f"padding must be 'valid', 'same' (lower case, as Keras writes them) or an "
+                         f"integer >= 0, received {padding!r}.")
     if padding == "same":
         return -(-size // stride)
     pad = 0 if padding == "valid" else checks.integer(padding, "padding", minimum=0)
@@ -167,6 +170,10 @@ def layer_costs(model: keras.Model) -> list[LayerCost]:
         functional = isinstance(model, keras.Model) and bool(model.inputs)
     except (AttributeError, ValueError):
         functional = False
+    if not functional and isinstance(model, keras.Sequential):
+        raise ValueError(f"the Sequential model {model.name!r} has no input yet: start it with "
+                         "keras.Input(shape) (e.g. keras.Sequential([keras.Input((28, 28, 1)), ...])) "
+                         "or call it once on a batch, so every layer's size is known.")
     if not functional:
         raise ValueError(f"model must be a functional or Sequential keras.Model, received "
                          f"{type(model).__name__}: wrap a subclassed model's layers in keras.Model(inputs, outputs).")
@@ -210,7 +217,16 @@ def count_macs(model: keras.Model) -> int:
 
 
 def format_costs(costs: Sequence[LayerCost], only_macs: bool = True) -> str:
-    """A text table of :func:`layer_costs`, with totals; ``only_macs`` keeps layers with MACs."""
+    """A text table of :func:`layer_costs`, with totals; ``only_macs`` keeps layers with MACs.
+
+    Raises:
+        ValueError: ``costs`` that is not a list of :class:`LayerCost` (a model: pass
+            ``layer_costs(model)``).
+    """
+    if isinstance(costs, keras.Model) or isinstance(costs, (str, bytes)) \
+            or not all(isinstance(cost, LayerCost) for cost in costs):
+        raise ValueError(f"costs must be the list layer_costs(model) returns, received "
+                         f"{type(costs).__name__}: call format_costs(layer_costs(model)).")
     rows = [cost for cost in costs if cost.macs or not only_macs]
     total = sum(cost.macs for cost in costs)
     lines = [f"{'layer':<18}{'kind':<17}{'output':>14}{'params':>9}{'MACs':>12}{'share':>7}"]

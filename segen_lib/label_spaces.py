@@ -89,7 +89,9 @@ def colorize(masks, palette=CITYSCAPES_PALETTE, ignore_colour=(0, 0, 0)) -> np.n
         ``masks.shape + (3,)`` uint8 RGB image.
 
     Raises:
-        ValueError: ids that are not whole numbers, or outside the palette (and not 255).
+        ValueError: ids that are not whole numbers (probabilities), one-hot masks, ids
+            outside the palette (and not 255; label ids where train ids are expected are
+            named), or a palette or ``ignore_colour`` that is not RGB in 0..255.
 
     Example:
         >>> colorize(np.array([[0, 10], [13, 255]]))[..., 0].tolist()  # red channel
@@ -98,15 +100,34 @@ def colorize(masks, palette=CITYSCAPES_PALETTE, ignore_colour=(0, 0, 0)) -> np.n
     palette = np.asarray(palette)
     if palette.ndim != 2 or palette.shape[1] != 3:
         raise ValueError(f"palette must have shape (num_classes, 3), received {palette.shape}.")
+    if palette.dtype.kind not in "biuf" or palette.min() < 0 or palette.max() > 255 \
+            or np.any(palette != np.round(palette)) or (palette.dtype.kind == "f" and palette.max() <= 1):
+        fix = (" (colours in [0, 1], as matplotlib gives them: multiply by 255 and round)"
+               if palette.dtype.kind == "f" and palette.size and 0 <= palette.min() and palette.max() <= 1 else "")
+        raise ValueError(f"palette must hold whole RGB values in 0..255, received values in "
+                         f"{palette.min()}..{palette.max()}{fix}.")
     array = np.asarray(masks)
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"masks must hold class ids, received dtype {array.dtype}.")
     if array.dtype.kind == "f" and np.any(array != np.round(array)):
         raise ValueError("masks must hold class ids (whole numbers), received fractions: take "
                          "argmax(axis=-1) of predicted probabilities first.")
+    if array.ndim >= 3 and array.shape[-1] == len(palette) and array.size \
+            and array.min() >= 0 and array.max() <= 1 and (array.sum(-1) == 1).all():
+        raise ValueError(f"masks of shape {array.shape} look one-hot (one 1 per pixel on the last axis): "
+                         "colorize takes class ids; take argmax(axis=-1) first.")
     ids = array.astype(np.int64)
     bad = (ids != IGNORE_LABEL) & ((ids < 0) | (ids >= len(palette)))
     if bad.any():
+        hint = (": Cityscapes label ids (0..33) become train ids with "
+                "LABEL_ID_TO_TRAIN_ID[masks]" if len(palette) == 19 and ids[bad].min() >= 0
+                and ids[bad].max() <= 33 else ": give a palette with a colour per class")
         raise ValueError(f"masks hold ids {sorted(set(ids[bad].tolist()))[:5]} outside the palette's "
-                         f"0..{len(palette) - 1} (and {IGNORE_LABEL} = ignore).")
+                         f"0..{len(palette) - 1} (and {IGNORE_LABEL} = ignore){hint}.")
     table = np.concatenate([palette, np.zeros((IGNORE_LABEL + 1 - len(palette), 3))]).astype(np.uint8)
-    table[IGNORE_LABEL] = checks.integers(ignore_colour, "ignore_colour", minimum=0)
+    ignore_colour = checks.integers(ignore_colour, "ignore_colour", minimum=0)
+    if len(ignore_colour) != 3 or max(ignore_colour) > 255:
+        raise ValueError(f"ignore_colour must be one RGB colour, three integers in 0..255, received "
+                         f"{ignore_colour}.")
+    table[IGNORE_LABEL] = ignore_colour
     return table[ids]

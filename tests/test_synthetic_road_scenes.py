@@ -120,3 +120,17 @@ def test_colorize_uses_the_cityscapes_palette():
         colorize(np.array([19]))
     with pytest.raises(ValueError, match="argmax"):
         colorize(np.array([0.5]))
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: colorize(np.eye(19, dtype=np.uint8)[np.zeros((4, 6), int)]), "look one-hot .* argmax"),
+    (lambda: colorize(np.array([[7, 26]])), r"label ids \(0..33\) become train ids with LABEL_ID_TO_TRAIN_ID"),
+    (lambda: colorize(np.array([[0, 1]]), palette=CITYSCAPES_PALETTE / 255), "multiply by 255"),
+    (lambda: colorize(np.array([[0, 1]]), palette=CITYSCAPES_PALETTE.astype(int) * 2), r"whole RGB values in 0..255"),
+    (lambda: colorize(np.array([[0, 255]]), ignore_colour=(300, 0, 0)), "ignore_colour must be one RGB"),
+    (lambda: colorize(np.array([[0, 255]]), ignore_colour=(0, 0)), "ignore_colour must be one RGB"),
+    (lambda: colorize(np.array([["road"]])), "masks must hold class ids, received dtype"),
+])
+def test_colorize_refuses_what_it_would_paint_wrongly(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

@@ -30,8 +30,13 @@ def predict_labels(model, images, batch_size: int = 128) -> np.ndarray:
 
     Returns:
         int64 ``(batch, height, width)`` array.
+
+    Raises:
+        ValueError: a ``model`` without ``predict``, or a bad ``batch_size``.
     """
     batch_size = checks.positive_int(batch_size, "batch_size")
+    if not callable(getattr(model, "predict", None)):
+        raise ValueError(f"model must be a Keras model (with predict), received {type(model).__name__}.")
     scores = np.asarray(model.predict(images, batch_size=batch_size, verbose=0))
     if scores.shape[-1] == 1:
         return (scores[..., 0] > 0.5).astype(np.int64)
@@ -56,8 +61,8 @@ def corruption_iou(model, images, masks, num_classes: int,
         ``{"clean": [iou], corruption: [iou at each severity], ...}``.
 
     Raises:
-        ValueError: bad images (see :func:`segen_lib.training_data.corrupt`), an unknown corruption,
-            masks that do not fit ``num_classes``.
+        ValueError: bad images (see :func:`segen_lib.training_data.corrupt`), no or an
+            unknown corruption, masks that do not fit ``num_classes``.
 
     Example:
         >>> import keras
@@ -70,6 +75,9 @@ def corruption_iou(model, images, masks, num_classes: int,
     """
     num_classes = checks.positive_int(num_classes, "num_classes")
     seed = checks.integer(seed, "seed", minimum=0)
+    if isinstance(corruptions, str) or not len(corruptions):
+        raise ValueError(f"corruptions must be a non-empty list of names from {CORRUPTIONS}, received "
+                         f"{corruptions!r}: e.g. corruptions=['fog'].")
     for name in corruptions:
         checks.one_of(name, "corruption", CORRUPTIONS)
     # every corrupted copy in one forward pass: one call of predict instead of 19
@@ -87,13 +95,20 @@ def mean_corruption_iou(table: dict[str, list[float]]) -> float:
     """Mean IoU over every corruption and severity of a :func:`corruption_iou` table.
 
     Raises:
-        ValueError: a table without any corruption.
+        ValueError: a table that is not ``{condition: [IoU, ...]}``, holds no corruption,
+            or holds a value that is not an IoU in [0, 1] (NaN included).
 
     Example:
         >>> round(mean_corruption_iou({"clean": [0.9], "fog": [0.8, 0.6], "night": [0.7, 0.5]}), 4)
         0.65
     """
-    values = [iou for name, row in table.items() if name != "clean" for iou in row]
+    if not isinstance(table, dict):
+        raise ValueError(f"table must be what corruption_iou returns, {{condition: [IoU per severity]}}, "
+                         f"received {type(table).__name__}.")
+    values = [iou for name, row in table.items() if name != "clean" for iou in np.ravel(row)]
+    if values and not all(isinstance(v, (int, float, np.number)) and 0 <= v <= 1 for v in values):
+        raise ValueError(f"table must hold IoUs in [0, 1], received {values}: a NaN comes from a "
+                         "test set whose masks hold no class the model knows.")
     if not values:
         raise ValueError(f"the table holds no corruption (keys {list(table)}): make it with "
                          "corruption_iou(model, images, masks, num_classes).")

@@ -181,6 +181,9 @@ class Diffusion(keras.Model):
         checks.keyword_options(extra, "Diffusion(network, schedule, ...)",
                                "ema_momentum=..., min_snr_gamma=..., seed=...")
         super().__init__(**kwargs)
+        if not isinstance(network, keras.Model):
+            raise ValueError(f"network must be a keras.Model that takes [x_t, t] (see "
+                             f"build_noise_predictor), received {type(network).__name__}.")
         try:
             inputs = [tuple(i.shape) for i in network.inputs]
             output = tuple(network.output.shape)

@@ -113,7 +113,26 @@ class NoiseSchedule:
 
         Returns:
             ``x_t``, a float32 tensor shaped like ``images``.
+
+        Raises:
+            ValueError: (concrete inputs) images outside [-1, 1], steps out of range or
+                not one per image, or noise not shaped like the images.
         """
+        values, steps = checks.concrete(images), checks.concrete(t)
+        if values is not None:
+            values = checks.finite(values, "images")
+            if values.size and (values.min() < -1.01 or values.max() > 1.01):
+                raise ValueError(f"images must be x_0 in [-1, 1], received values in {values.min():.3g}.."
+                                 f"{values.max():.3g}: images in 0..255 become [-1, 1] with x / 127.5 - 1.")
+            if steps is not None:
+                steps = self.check_steps(steps)
+                if steps.shape not in ((), (len(values),)):
+                    raise ValueError(f"t must hold one step per image, {len(values)}, received shape "
+                                     f"{steps.shape}.")
+            noise_values = checks.concrete(noise)
+            if noise_values is not None and noise_values.shape != values.shape:
+                raise ValueError(f"noise must be shaped like images {values.shape}, received "
+                                 f"{noise_values.shape}.")
         signal = ops.reshape(ops.take(self._signal, t), (-1, 1, 1, 1))
         spread = ops.reshape(ops.take(self._noise, t), (-1, 1, 1, 1))
         return signal * ops.cast(images, "float32") + spread * ops.cast(noise, "float32")

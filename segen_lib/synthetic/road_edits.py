@@ -24,6 +24,9 @@ _ROAD, _SIDEWALK, _PERSON, _CAR = (CITYSCAPES_CLASS_NAMES.index(name)
 
 def _map(label_map) -> np.ndarray:
     array = np.asarray(label_map)
+    if array.ndim == 3 and array.shape[-1] == _NUM_CLASSES:
+        raise ValueError(f"label_map must be one map (height, width) of train ids, received shape "
+                         f"{array.shape}: one-hot or class scores? take argmax(axis=-1) first.")
     if array.ndim != 2:
         raise ValueError(f"label_map must be one map (height, width) of Cityscapes train ids, "
                          f"received shape {array.shape}: pass maps[i], not the whole batch.")

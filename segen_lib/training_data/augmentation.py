@@ -90,8 +90,8 @@ class RandomGaussianNoise(keras.layers.Layer):
 
     ``keras.layers.GaussianNoise`` adds noise of one fixed standard deviation to every
     image; a model trained behind it sees no clean image at all, and its batch-norm
-    statistics learn the noise (measured in ``notebooks/05_driving_scenes.ipynb``: clean
-    mean IoU fell from 0.87 to 0.64). Here each image draws its own standard deviation,
+    statistics learn the noise (chapter 05's U-Net lost about a quarter of its clean mean
+    IoU that way: ``benchmarks/RESULTS.md``, chapter 05). Here each image draws its own standard deviation,
     uniform in ``[0, max_stddev]``, so clean and noisy images are both seen.
 
     Args:
@@ -116,6 +116,10 @@ class RandomGaussianNoise(keras.layers.Layer):
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def call(self, images, training=False):
+        dtype = keras.backend.standardize_dtype(images.dtype)
+        if "float" not in dtype:
+            raise ValueError(f"images must be floats in [0, 1], received dtype {dtype}: for uint8 "
+                             "images in 0..255 use x / 255 first.")
         if not training or self.max_stddev == 0:
             return images
         shape = keras.ops.shape(images)
