@@ -25,6 +25,7 @@ from segen_lib.datasets.shipped import (
                                             MEDICAL_SLICES,
                                             DataFileError,
                                             data_dir,
+                                            dicom_path,
                                             load_fashion_mnist,
                                             load_medical_slices,
                                             load_mnist,
@@ -35,7 +36,7 @@ from segen_lib.datasets.shipped import (
 )
 
 __all__ = [
-    "FASHION_MNIST_CLASSES", "MEDICAL_SLICES", "DataFileError", "data_dir", "load_fashion_mnist",
+    "FASHION_MNIST_CLASSES", "MEDICAL_SLICES", "DataFileError", "data_dir", "dicom_path", "load_fashion_mnist",
     "load_medical_slices", "load_mnist", "load_nuclei", "medical_modality", "medical_pixel_spacing",
     "verify",
     "OXFORD_PETS_CLASS_NAMES", "PASCAL_VOC_CLASS_NAMES", "PASCAL_VOC_PALETTE", "DataLayoutError",
