@@ -7,7 +7,7 @@ PYTEST_FLAGS ?=
 # make test runs on two worker processes (pytest-xdist); a notebook's cells all go to one worker, in order.
 PYTEST_WORKERS ?= -n 2 --dist loadfile
 
-.PHONY: course student site test test-jax test-site lab data clean help
+.PHONY: course student site test test-jax test-gpu-settings test-site lab data clean help
 
 help:
 	@echo "make course   run every notebook headless, write the executed course to build/"
@@ -15,6 +15,7 @@ help:
 	@echo "make site     build the course site from build/ into build/site/ (after make course)"
 	@echo "make test     unit tests + the student edition of every notebook through nbval in fast mode"
 	@echo "make test-jax unit tests + every notebook, solutions included, under the JAX backend"
+	@echo "make test-gpu-settings every notebook, solutions included, in fast mode with the settings it takes on a GPU"
 	@echo "make test-site the course in fast mode, its site, and the site in headless Chromium"
 	@echo "make lab      open JupyterLab on notebooks/"
 	@echo "make data     rebuild data/ from its source packages (needs network)"
@@ -44,6 +45,11 @@ test: $(STAMP) student
 test-jax: $(STAMP)
 	KERAS_BACKEND=jax JAX_PLATFORMS=$${JAX_PLATFORMS:-cpu} SEGEN_FAST=1 $(BIN)/python -m pytest $(PYTEST_FLAGS) \
 		tests segen_lib notebooks
+
+# Every notebook with its solutions, in fast mode, taking the branch it takes on a GPU
+# (SEGEN_GPU_SETTINGS=1: larger images, deeper networks, XLA), on whatever device there is.
+test-gpu-settings: $(STAMP)
+	SEGEN_FAST=1 SEGEN_GPU_SETTINGS=1 $(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_FLAGS) notebooks
 
 # Every chapter with its solutions in fast mode (fails if one fails), the site built from
 # it, then the browser test, which fails here instead of skipping when Chromium is missing.

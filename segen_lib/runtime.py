@@ -5,6 +5,10 @@ Introduced in ``notebooks/00_setup.ipynb``; every chapter's setup cell calls
 
 Fast mode (``SEGEN_FAST=1``, set by the test suite and CI) runs the same code path
 with tiny epochs and data, so the whole course executes in minutes.
+
+The GPU settings (``SEGEN_GPU_SETTINGS=1``, set by ``make test-gpu-settings``) make
+:func:`setup` report a GPU on any machine, so that every notebook takes the branch it
+takes on a GPU (larger images, deeper networks, XLA) and CI executes it on a CPU.
 """
 
 from __future__ import annotations
@@ -74,6 +78,20 @@ def is_headless() -> bool:
     """
     raw = os.environ.get("SEGEN_HEADLESS", "").strip().lower()
     return checks.one_of(raw, "SEGEN_HEADLESS", TRUE_VALUES + FALSE_VALUES) in TRUE_VALUES
+
+
+def gpu_settings_forced() -> bool:
+    """Whether ``SEGEN_GPU_SETTINGS`` asks for the GPU settings without a GPU.
+
+    With it, :func:`setup` reports ``device="GPU"``: the notebooks choose their GPU sizes
+    and XLA, and run them on whatever device there is (the CPU in CI). Combined with
+    fast mode it checks the GPU branch of every chapter in minutes.
+
+    Raises:
+        ValueError: if ``SEGEN_GPU_SETTINGS`` holds something other than a yes/no value.
+    """
+    raw = os.environ.get("SEGEN_GPU_SETTINGS", "").strip().lower()
+    return checks.one_of(raw, "SEGEN_GPU_SETTINGS", TRUE_VALUES + FALSE_VALUES) in TRUE_VALUES
 
 
 @dataclass(frozen=True)
@@ -165,6 +183,8 @@ def enable_compilation_cache(folder: str | Path | None = None) -> Path | None:
 
 
 def _devices(backend: str) -> tuple[str, tuple[str, ...]]:
+    if gpu_settings_forced():
+        return "GPU", (f"none: SEGEN_GPU_SETTINGS=1 runs the GPU settings on {os.cpu_count()} CPU cores",)
     if backend == "tensorflow":
         import tensorflow as tf
 
@@ -199,8 +219,9 @@ def setup(seed: int = 42, deterministic: bool = False, mixed_precision: bool = F
         seed: seed for Python's ``random``, NumPy and the Keras backend.
         deterministic: also make TensorFlow ops deterministic (TensorFlow backend
             only; it costs some speed). Needed for bit-exact resume checks.
-        mixed_precision: use the ``mixed_float16`` policy, on a GPU only (on a CPU
-            float16 is slower, so the request is ignored with a notice).
+        mixed_precision: use the ``mixed_float16`` policy, on a GPU only (whether a CPU
+            gains from half precision depends on the processor, as chapter 09 measures,
+            so on a CPU the request is ignored with a notice).
         verbose: print the report.
 
     Returns:
@@ -238,8 +259,9 @@ def setup(seed: int = 42, deterministic: bool = False, mixed_precision: bool = F
         if device == "GPU":
             keras.mixed_precision.set_global_policy("mixed_float16")
         elif verbose:
-            print("mixed precision asked for, but no GPU: staying in float32 "
-                  "(float16 is slower than float32 on a CPU).")
+            print("mixed precision asked for, but no GPU: staying in float32 (whether this "
+                  "CPU gains from half precision depends on its arithmetic units: measure it "
+                  "as chapter 09 does).")
     info = RuntimeInfo(
         backend=backend, keras_version=keras.__version__, tensorflow_version=tf_version,
         python_version=platform.python_version(), device=device, device_names=names,

@@ -177,3 +177,13 @@ def test_environment_report_flags_an_untested_backend(monkeypatch):
 def test_environment_report_rejects_a_tested_that_is_not_a_dict_of_strings(tested):
     with pytest.raises(ValueError, match="tested must be a dict of package names to version strings"):
         runtime.environment_report(tested)
+
+
+def test_the_gpu_settings_switch_reports_a_gpu_on_any_machine(monkeypatch):
+    monkeypatch.setenv("SEGEN_GPU_SETTINGS", "1")
+    info = runtime.setup(seed=0, verbose=False)
+    assert info.gpu and info.device == "GPU"
+    assert "SEGEN_GPU_SETTINGS=1" in info.device_names[0]
+    monkeypatch.setenv("SEGEN_GPU_SETTINGS", "maybe")
+    with pytest.raises(ValueError, match="SEGEN_GPU_SETTINGS must be one of"):
+        runtime.setup(seed=0, verbose=False)
