@@ -124,6 +124,12 @@ def test_shipped_ct_chest_holds_air_fat_soft_tissue_and_bone():
     (lambda: apply_window(np.array([0, 500], np.uint16), 40, 400), "looks like stored values"),
     (lambda: tissue_labels(np.array([1024, 2024], np.uint16)), "looks like stored values"),
     (lambda: tissue_labels(np.array([True, False])), "must be a non-empty numeric array"),
+    # Values already windowed (display intensities) are not HU: windowing them again is a flat grey.
+    (lambda: apply_window(apply_window(np.array([-1000.0, -500.0, 40.0, 400.0]), 40, 400), 40, 400),
+     r"display intensities \(already windowed, or normalised\), not Hounsfield units"),
+    (lambda: tissue_labels(np.array([[0.1, 0.52], [0.7, 0.9]])), "already windowed"),
+    # HU converted again: air would land near -2000.
+    (lambda: to_hounsfield(np.array([-1000.0, 0.0, 1000.0])), r"already look like Hounsfield units"),
     (lambda: tissue_areas(np.array([[0, 1]], np.uint8), (0, 1)),
      r"pixel_spacing must be \(row spacing, column spacing\) in mm, two positive numbers, "
      r"received \(0, 1\)"),

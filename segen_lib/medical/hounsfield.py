@@ -58,7 +58,9 @@ def to_hounsfield(stored, slope: float = 1.0, intercept: float = -1024.0) -> np.
         float64 array of the input's shape, in HU.
 
     Raises:
-        ValueError: non-numeric or non-finite input, or a slope that is not > 0.
+        ValueError: non-numeric or non-finite input, a slope that is not > 0, or stored
+            values that already look like HU (down to -500 or below, with an intercept
+            of -500 or below: converting them would subtract the intercept twice).
 
     Example:
         >>> to_hounsfield(np.array([0, 1024, 2024])).tolist()
@@ -67,6 +69,11 @@ def to_hounsfield(stored, slope: float = 1.0, intercept: float = -1024.0) -> np.
     stored = checks.finite(stored, "stored")
     slope = checks.number(slope, "slope", minimum=0, include_minimum=False)
     intercept = checks.number(intercept, "intercept")
+    if stored.size and stored.min() <= -500 and intercept <= -500:
+        raise ValueError(f"stored holds values down to {stored.min()}: these already look like "
+                         f"Hounsfield units (air is about -1000), and adding the intercept {intercept} "
+                         "again would put air near -2000. Use them as they are, or pass the values "
+                         "the DICOM file stores (ds.pixel_array).")
     return stored.astype(np.float64) * slope + intercept
 
 
@@ -77,6 +84,11 @@ def _hu(values, name: str = "hu") -> np.ndarray:
                          f"received shape {array.shape}, dtype {array.dtype}.")
     if array.dtype.kind == "f" and not np.isfinite(array).all():
         raise ValueError(f"{name} holds NaN or infinite values; a CT slice in HU is finite.")
+    if array.dtype.kind == "f" and np.abs(array).max() <= 1 and np.any(array != np.round(array)):
+        raise ValueError(f"{name} holds values in {array.min():.3g}..{array.max():.3g}: display "
+                         "intensities (already windowed, or normalised), not Hounsfield units, which "
+                         "span about -1000 (air) to +1000 (bone). Window the slice in HU, e.g. "
+                         "apply_window(to_hounsfield(stored), *WINDOWS['lung']).")
     if array.dtype.kind == "u":  # HU are signed: air is -1000, a scanner's padding lower still
         raise ValueError(f"{name} looks like stored values, not HU (unsigned, {array.min()}.."
                          f"{array.max()}); convert with to_hounsfield(stored, slope, intercept).")
@@ -99,8 +111,9 @@ def apply_window(hu, level: float, width: float) -> np.ndarray:
         float32 array of the input's shape, values in [0, 1].
 
     Raises:
-        ValueError: empty or non-numeric input, an unsigned array of stored values, or
-            a width that is not > 0.
+        ValueError: empty or non-numeric input, an unsigned array of stored values,
+            values already windowed or normalised (fractions within [-1, 1]), or a width
+            that is not > 0.
 
     Example:
         >>> apply_window(np.array([-1000, 40, 240, 1000]), *WINDOWS["soft tissue"]).tolist()
