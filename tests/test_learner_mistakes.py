@@ -13,13 +13,13 @@ import keras
 import numpy as np
 import pytest
 
-from segen_lib import cost, label_spaces, losses, synthetic
+from segen_lib import cost, label_spaces, losses, medical, synthetic
 from segen_lib.metrics import instances, robustness, translation
 from segen_lib.models import (Diffusion, Pix2Pix, build_noise_predictor, build_patch_discriminator,
                               build_pix2pix_generator, build_unet, one_hot_images, receptive_field)
 from segen_lib.models.diffusion_process import NoiseSchedule, ddim_step, ddim_timesteps
 from segen_lib.synthetic import road_edits
-from segen_lib.training_data import augmentation, scarce_labels
+from segen_lib.training_data import augmentation, corrupt, scarce_labels
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +109,16 @@ MISTAKES = [
     ("channels first", "Pix2Pix.translate(channels first)",
      lambda i, m, n: Pix2Pix(n["pix2pix"]).translate(np.moveaxis(one_hot_images(m, 19), -1, 1)),
      r"must have 19 channels"),
+    ("channels first", "corrupt(channels first)", lambda i, m, n: corrupt(np.moveaxis(i, -1, 1), "fog", 1),
+     r"channels first\? move them last"),
+    ("rank", "quadrant_slices(a batch's shape)", lambda i, m, n: medical.quadrant_slices((2, 512, 512), "top-left"),
+     r"one image's \(height, width\)"),
+    ("one-hot", "boundary_targets(a binary mask of several objects)",
+     lambda i, m, n: medical.boundary_targets((_objects() > 0).astype(np.int32)), r"a binary mask, .* skimage.measure.label"),
+    ("scale", "apply_window(values already windowed)",
+     lambda i, m, n: medical.apply_window(np.array([0.1, 0.5, 0.9]), *medical.WINDOWS["lung"]), r"already windowed"),
+    ("scale", "to_hounsfield(values already in HU)",
+     lambda i, m, n: medical.to_hounsfield(np.array([-1000, 40, 700])), r"already look like Hounsfield units"),
     ("channels first", "pseudo_labels(channels first)",
      lambda i, m, n: scarce_labels.pseudo_labels(np.moveaxis(np.eye(19)[m] * 0.9 + 0.1 / 19, -1, 1)),
      r"classes are on axis 1 .* np.moveaxis"),

@@ -154,7 +154,9 @@ def boundary_targets(instances, width: int = 2) -> np.ndarray:
         (:data:`BOUNDARY_CLASS_NAMES`). ``targets > 0`` is exactly ``instances > 0``.
 
     Raises:
-        ValueError: a label image that is not 2-D, empty or of integer ids; ``width < 1``.
+        ValueError: a label image that is not 2-D, empty or of integer ids; a binary mask
+            of several regions (not instances: every object would share one id);
+            ``width < 1``.
 
     Example:
         >>> boundary_targets(np.pad(np.ones((3, 3), int), 1), width=1)[1:4, 1:4].tolist()
@@ -164,6 +166,15 @@ def boundary_targets(instances, width: int = 2) -> np.ndarray:
 
     instances = _labels(instances, "instances")
     width = checks.integer(width, "width", minimum=1)
+    if instances.max() == 1:
+        from scipy import ndimage
+
+        if ndimage.label(instances)[1] > 1:
+            raise ValueError("instances holds only 0 and 1 but several separate regions: a binary mask, "
+                             "in which every object has the same id and touching objects have no "
+                             "boundary between them. Pass the instance label image (one id per object, "
+                             "e.g. load_nuclei's instances), or skimage.measure.label(mask) if the "
+                             "objects do not touch.")
     foreground = instances > 0
     boundary = segmentation.find_boundaries(instances, connectivity=1, mode="inner") & foreground
     # Grow the boundary inside its own object only, never across into a neighbour: a pixel

@@ -37,13 +37,17 @@ def quadrant_slices(shape, quadrant: str) -> tuple[slice, slice]:
         ``(rows, cols)`` slices: ``image[rows, cols]`` is the quadrant.
 
     Raises:
-        ValueError: an unknown quadrant, or an odd or too small height or width.
+        ValueError: an unknown quadrant, a shape that is not one image's (a batch), or an
+            odd or too small height or width.
 
     Example:
         >>> quadrant_slices((512, 512), "bottom-right")
         (slice(256, 512, None), slice(256, 512, None))
     """
     checks.one_of(quadrant, "quadrant", QUADRANTS)
+    if len(shape) not in (2, 3) or (len(shape) == 3 and shape[2] > 4):
+        raise ValueError(f"shape must be one image's (height, width) or (height, width, channels), "
+                         f"received {tuple(shape)}: pass image.shape of one image, not of a batch.")
     if len(shape) < 2 or shape[0] < 2 or shape[1] < 2 or shape[0] % 2 or shape[1] % 2:
         raise ValueError(f"the image's height and width must be even and at least 2 to cut it "
                          f"into quadrants, received shape {tuple(shape)}; crop one row or column.")

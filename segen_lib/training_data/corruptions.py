@@ -55,7 +55,8 @@ def corrupt(images, corruption: str, severity: int, seed: int = 0) -> np.ndarray
 
     Raises:
         ValueError: images not 4-D floats in [0, 1] (uint8 or 0..255 values get the
-            ``x / 255`` advice), an unknown corruption, a severity outside 1..3.
+            ``x / 255`` advice), not 1 or 3 channels last (channels first gets the
+            fix), an unknown corruption, a severity outside 1..3.
 
     Example:
         >>> images = np.full((2, 8, 8, 3), 0.5, np.float32)
@@ -63,6 +64,11 @@ def corrupt(images, corruption: str, severity: int, seed: int = 0) -> np.ndarray
         (np.True_, np.float32(0.6))
     """
     images = checks.float_images(images, "images", scale="[0, 1]", rank=4)
+    if images.shape[-1] not in (1, 3):
+        hint = (f": channels first? move them last with np.moveaxis(images, 1, -1)"
+                if images.shape[1] in (1, 3) else "")
+        raise ValueError(f"images must have 1 (grey) or 3 (RGB) channels on the last axis, received "
+                         f"shape {images.shape}{hint}.")
     checks.one_of(corruption, "corruption", CORRUPTIONS)
     level = checks.integer(severity, "severity", minimum=1, maximum=len(SEVERITIES)) - 1
     seed = checks.integer(seed, "seed", minimum=0)
