@@ -265,7 +265,9 @@ def run_course(only: list[str] | None = None, fast: bool = False, timeout: int =
         One :class:`ChapterResult` per chapter, in order.
 
     Raises:
-        ValueError: for an unknown chapter in ``only``, or a non-positive ``timeout``.
+        ValueError: for an unknown chapter in ``only``, a non-positive ``timeout``, or a
+            ``build_dir`` whose ``notebooks/`` is the chapters folder (the executed copies
+            would overwrite the notebooks).
         CourseInterrupted: when SIGINT or SIGTERM stopped the run; its ``results`` and
             ``report`` hold what was written.
     """
@@ -274,6 +276,12 @@ def run_course(only: list[str] | None = None, fast: bool = False, timeout: int =
     from tqdm.auto import tqdm
 
     build_dir = Path(build_dir).resolve()
+    source = Path(notebooks_dir).resolve()
+    written = build_dir / "notebooks"
+    if written == source:
+        raise ValueError(f"build_dir {str(build_dir)!r} would write the executed chapters into "
+                         f"{str(written)!r}, over the chapters themselves: the stored notebooks, "
+                         "without outputs, would be lost. Pick another folder, e.g. the default build/.")
     chapters = select_chapters(list_chapters(notebooks_dir), only)
     if not chapters:
         raise ValueError(f"no chapter notebooks (NN_name.ipynb) in {notebooks_dir}.")

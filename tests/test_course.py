@@ -142,6 +142,21 @@ def test_bad_arguments(tmp_path):
         runner.run_course(timeout=0, notebooks_dir=tmp_path, progress=False)
 
 
+
+def test_the_runner_never_writes_over_the_chapters(tmp_path):
+    chapters = tmp_path / "notebooks"
+    chapters.mkdir()
+    stored = chapters / "00_setup.ipynb"
+    stored.write_text(nbformat.writes(nbformat.v4.new_notebook()), encoding="utf-8")
+    before = stored.read_bytes()
+    with pytest.raises(ValueError, match="over the chapters themselves"):  # --build . from the repository root
+        runner.run_course(notebooks_dir=chapters, build_dir=tmp_path, progress=False)
+    for build in (tmp_path / ".", tmp_path / "notebooks" / ".."):
+        with pytest.raises(ValueError, match="the stored notebooks, without outputs, would be lost"):
+            runner.run_course(notebooks_dir=chapters, build_dir=build, progress=False)
+    assert stored.read_bytes() == before
+
+
 def test_format_seconds():
     assert runner.format_seconds(4.25) == "4.2 s"
     assert runner.format_seconds(185) == "3 min 05 s"
