@@ -31,7 +31,7 @@ import numpy as np
 
 __all__ = ["keyword_options", "not_binary_0_255", "integer", "positive_int", "integers", "number", "one_of", "nearest_multiples",
            "divisible_size", "image_shape", "concrete", "float_images", "class_labels",
-           "label_masks", "finite", "class_probabilities", "not_probabilities"]
+           "label_masks", "finite", "is_distribution", "class_probabilities", "not_probabilities"]
 
 
 def keyword_options(extra: tuple, call: str, options: str, hint: str = "") -> None:
@@ -439,8 +439,13 @@ def not_binary_0_255(labels, name: str, num_classes: int, ignore_index: int | No
                          "masks stored as 0/255 become 0/1 with mask // 255 (or mask > 0).")
 
 
-def _sums_to_one(array: np.ndarray, axis: int) -> bool:
-    """Whether every slice along ``axis`` is a distribution (values in [0, 1], sum 1 ± 1e-3)."""
+def is_distribution(array: np.ndarray, axis: int) -> bool:
+    """Whether every slice along ``axis`` is a distribution over 2 or more classes (values in [0, 1], sum 1 ± 1e-3).
+
+    Example:
+        >>> is_distribution(np.array([[0.25, 0.75]]), -1), is_distribution(np.array([[0.25, 0.75]]), 0)
+        (True, False)
+    """
     return bool(array.shape[axis] >= 2 and array.min() >= 0 and array.max() <= 1
                 and np.abs(array.sum(axis) - 1).max() <= 1e-3)
 
@@ -460,9 +465,9 @@ def class_probabilities(values, name: str) -> np.ndarray:
         (1, 2)
     """
     array = finite(values, name)
-    if not array.size or _sums_to_one(array, -1):
+    if not array.size or is_distribution(array, -1):
         return array
-    if array.ndim >= 3 and _sums_to_one(array, 1):
+    if array.ndim >= 3 and is_distribution(array, 1):
         fix = (f"the classes are on axis 1 (channels first, shape {array.shape}): move them last "
                "with np.moveaxis(probabilities, 1, -1)")
     elif array.min() < 0 or array.max() > 1:
@@ -493,7 +498,7 @@ def not_probabilities(values, name: str) -> None:
     if array is None or not array.size or array.ndim == 0:
         return
     array = finite(array, name).astype(np.float64)
-    if _sums_to_one(array, -1):
+    if is_distribution(array, -1):
         raise ValueError(f"{name} must be logits, received values in [{array.min():.3g}, "
                          f"{array.max():.3g}] that sum to 1 over the last axis: probabilities (a "
                          "softmax output, e.g. build_unet's default head or predict). Pass the "

@@ -54,14 +54,19 @@ def quiet_tensorflow():
         tf.get_logger().setLevel(level)
 
 
+def _switch(variable: str) -> bool:
+    """The yes/no environment ``variable`` (unset: no); ValueError for another value."""
+    raw = os.environ.get(variable, "").strip().lower()
+    return checks.one_of(raw, variable, TRUE_VALUES + FALSE_VALUES) in TRUE_VALUES
+
+
 def is_fast() -> bool:
     """Whether fast mode is on (environment variable ``SEGEN_FAST``).
 
     Raises:
         ValueError: if ``SEGEN_FAST`` holds something other than a yes/no value.
     """
-    raw = os.environ.get("SEGEN_FAST", "").strip().lower()
-    return checks.one_of(raw, "SEGEN_FAST", TRUE_VALUES + FALSE_VALUES) in TRUE_VALUES
+    return _switch("SEGEN_FAST")
 
 
 FAST = is_fast()
@@ -76,8 +81,7 @@ def is_headless() -> bool:
     Raises:
         ValueError: if ``SEGEN_HEADLESS`` holds something other than a yes/no value.
     """
-    raw = os.environ.get("SEGEN_HEADLESS", "").strip().lower()
-    return checks.one_of(raw, "SEGEN_HEADLESS", TRUE_VALUES + FALSE_VALUES) in TRUE_VALUES
+    return _switch("SEGEN_HEADLESS")
 
 
 def gpu_settings_forced() -> bool:
@@ -90,8 +94,7 @@ def gpu_settings_forced() -> bool:
     Raises:
         ValueError: if ``SEGEN_GPU_SETTINGS`` holds something other than a yes/no value.
     """
-    raw = os.environ.get("SEGEN_GPU_SETTINGS", "").strip().lower()
-    return checks.one_of(raw, "SEGEN_GPU_SETTINGS", TRUE_VALUES + FALSE_VALUES) in TRUE_VALUES
+    return _switch("SEGEN_GPU_SETTINGS")
 
 
 @dataclass(frozen=True)

@@ -227,8 +227,8 @@ def pseudo_labels(probabilities, threshold: float | Sequence[float] = 0.9,
         [[[0, 255]]]
     """
     array = checks.finite(probabilities, "probabilities")
-    channels_first = array.ndim == 4 and 2 <= array.shape[1] <= 255 and array.size \
-        and np.abs(array.sum(1) - 1).max() <= 1e-3
+    channels_first = array.ndim == 4 and array.size and array.shape[1] <= 255 \
+        and checks.is_distribution(array, 1)
     if array.ndim != 4 or not (2 <= array.shape[-1] <= 255 or channels_first):
         raise ValueError("probabilities must be (n, height, width, num_classes) with 2 to 255 "
                          f"classes, received shape {array.shape}: for one sigmoid channel, stack "
