@@ -31,7 +31,7 @@ import numpy as np
 
 __all__ = ["keyword_options", "not_binary_0_255", "integer", "positive_int", "integers", "number", "one_of", "nearest_multiples",
            "divisible_size", "image_shape", "concrete", "float_images", "class_labels",
-           "label_masks", "finite", "is_distribution", "class_probabilities", "not_probabilities"]
+           "label_masks", "finite", "looks_one_hot", "is_distribution", "class_probabilities", "not_probabilities"]
 
 
 def keyword_options(extra: tuple, call: str, options: str, hint: str = "") -> None:
@@ -448,6 +448,17 @@ def is_distribution(array: np.ndarray, axis: int) -> bool:
     """
     return bool(array.shape[axis] >= 2 and array.min() >= 0 and array.max() <= 1
                 and np.abs(array.sum(axis) - 1).max() <= 1e-3)
+
+
+def looks_one_hot(array: np.ndarray, num_classes: int) -> bool:
+    """Whether ``array`` has a last axis of ``num_classes`` holding a single 1 per row (one-hot labels).
+
+    Example:
+        >>> looks_one_hot(np.eye(3)[[0, 2]], 3), looks_one_hot(np.array([[0, 2]]), 3)
+        (True, False)
+    """
+    return bool(num_classes > 1 and array.ndim >= 2 and array.shape[-1] == num_classes and array.size
+                and array.min() >= 0 and array.max() <= 1 and np.all(array.sum(-1) == 1))
 
 
 def class_probabilities(values, name: str) -> np.ndarray:

@@ -112,8 +112,7 @@ def colorize(masks, palette=CITYSCAPES_PALETTE, ignore_colour=(0, 0, 0)) -> np.n
     if array.dtype.kind == "f" and np.any(array != np.round(array)):
         raise ValueError("masks must hold class ids (whole numbers), received fractions: take "
                          "argmax(axis=-1) of predicted probabilities first.")
-    if array.ndim >= 3 and array.shape[-1] == len(palette) and array.size \
-            and array.min() >= 0 and array.max() <= 1 and (array.sum(-1) == 1).all():
+    if array.ndim >= 3 and checks.looks_one_hot(array, len(palette)):
         raise ValueError(f"masks of shape {array.shape} look one-hot (one 1 per pixel on the last axis): "
                          "colorize takes class ids; take argmax(axis=-1) first.")
     ids = array.astype(np.int64)

@@ -37,8 +37,7 @@ def _labels(name: str, values, num_classes: int) -> np.ndarray:
                              "take argmax over the class axis (or threshold at 0.5) first.")
     elif array.dtype.kind not in "iub":
         raise ValueError(f"{name} must hold integer class labels, received dtype {array.dtype}.")
-    if (num_classes > 1 and array.ndim >= 2 and array.shape[-1] == num_classes and array.size
-            and array.min() >= 0 and array.max() <= 1 and np.all(array.sum(-1) == 1)):
+    if checks.looks_one_hot(array, num_classes):
         raise ValueError(f"{name} looks one-hot: shape {array.shape}, every row along the last axis "
                          f"a single 1 of num_classes={num_classes}. Pass class labels: "
                          f"{name}.argmax(axis=-1) (if these really are labels, add a trailing axis "
