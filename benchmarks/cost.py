@@ -1,6 +1,6 @@
-"""Chapter 09 measured: the cost table of a U-Net in float32, in int8, and of a distilled student.
+"""Chapter 10 measured: the cost table of a U-Net in float32, in int8, and of a distilled student.
 
-The chapter's setting, as ``notebooks/09_cost_and_scale.ipynb`` runs it on a CPU: road
+The chapter's setting, as ``notebooks/10_model_cost.ipynb`` runs it on a CPU: road
 scenes of 32×64 pixels, 1,000 training scenes (``make_road_scenes(seed=1)``), 200 test
 scenes (seed 2); U-Nets with logits out, Dice + cross-entropy, Adam with a cosine decay
 from 1e-2, batch 16, the same ``--steps`` and the same batches for every model

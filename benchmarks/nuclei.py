@@ -1,6 +1,6 @@
-"""Chapter 06 measured: nuclei segmented and counted on a held-out quadrant, against no learning.
+"""Chapter 07 measured: nuclei segmented and counted on a held-out quadrant, against no learning.
 
-The chapter's pipeline, exactly as ``notebooks/06_medical_imaging.ipynb`` runs it on a CPU
+The chapter's pipeline, exactly as ``notebooks/07_medical_imaging.ipynb`` runs it on a CPU
 (a three-class U-Net with filters (8, 16, 32, 64) on fresh random 64x64 tiles of the two
 training quadrants, 10 epochs of 512 tiles, batch 16, Adam with a cosine-decayed learning
 rate from 3e-3, Dice + cross-entropy, batch norm recalibrated after training), against the

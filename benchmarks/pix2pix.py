@@ -1,6 +1,6 @@
-"""Chapter 07 measured: pix2pix (L1 + GAN) against the L1-only generator at an equal CPU budget.
+"""Chapter 08 measured: pix2pix (L1 + GAN) against the L1-only generator at an equal CPU budget.
 
-The chapter's setting, as ``notebooks/07_image_to_image.ipynb`` runs it on a CPU: label maps
+The chapter's setting, as ``notebooks/08_image_to_image.ipynb`` runs it on a CPU: label maps
 → road scenes of 32×64 pixels, 2,000 training pairs (``make_road_scenes(seed=1)``), the
 U-Net generator with filters (16, 32, 64, 128) and a ``tanh`` head, batch 8, Adam(1e-3,
 beta_1=0.5), XLA. The models differ only in the loss:

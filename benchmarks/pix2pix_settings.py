@@ -1,4 +1,4 @@
-"""Chapter 07's settings, chosen by measurement: one pix2pix run per call, scored per epoch.
+"""Chapter 08's settings, chosen by measurement: one pix2pix run per call, scored per epoch.
 
 Trains pix2pix (or the L1-only generator) on the chapter's data for a number of epochs
 and prints, after each epoch, the FCN-score of 100 test maps and the high-frequency

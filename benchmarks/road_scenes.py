@@ -1,7 +1,7 @@
-"""Chapter 05 measured: road-scene segmentation and its robustness, against two references.
+"""Chapter 06 measured: road-scene segmentation and its robustness, against two references.
 
 Three models train on the same 2,000 drawn road scenes (seed 1) and are tested on the
-same 200 unseen layouts (seed 2), exactly as ``notebooks/05_driving_scenes.ipynb`` does on
+same 200 unseen layouts (seed 2), exactly as ``notebooks/06_driving_scenes.ipynb`` does on
 a CPU (32x64 scenes, 8 epochs, Adam with a cosine-decayed learning rate, batch 16):
 
 - reference 1, **per-pixel colour classifier**: three 1x1 convolutions (a receptive

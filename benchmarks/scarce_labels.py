@@ -1,6 +1,6 @@
-"""Chapter 08 measured: the label-efficiency curve and what each remedy recovers at the scarce end.
+"""Chapter 09 measured: the label-efficiency curve and what each remedy recovers at the scarce end.
 
-The chapter's setting, as ``notebooks/08_scarce_labels.ipynb`` runs it on a CPU: road scenes
+The chapter's setting, as ``notebooks/09_scarce_labels.ipynb`` runs it on a CPU: road scenes
 of 32×64 pixels, a pool of 2,000 scenes (``make_road_scenes(seed=1)``), 200 test scenes
 (seed 2) and 100 validation scenes (seed 3, used only to choose the generated-pair ratio
 and the two remedies combined), the U-Net with filters (8, 16, 32, 64), Dice +
@@ -13,7 +13,7 @@ for every run** (``TrainingPairs``), XLA. One compiled model is restarted for ev
 2. **Remedies** at the scarce fraction (default 1 %: 20 scenes):
    - **augmentation**: paired geometric (flip, 10 % shift, ±7° rotation; filled pixels
      ignored) and photometric (brightness 0.2, contrast 0.3, blur 0.3, noise 0.05);
-   - **generated pairs**: pix2pix (chapter 07: U-Net generator (16, 32, 64, 128),
+   - **generated pairs**: pix2pix (chapter 08: U-Net generator (16, 32, 64, 128),
      PatchGAN (32, 64, 128), lambda 100, Adam 1e-3, beta_1 0.5, batch 8) trained on the
      labelled pairs only, then asked for scenes of new layouts (``make_road_scenes(seed=4)``
      masks: a layout costs nothing to draw); the segmenter trains on real + generated

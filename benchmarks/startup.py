@@ -5,10 +5,10 @@ kernel meets it: the time to build the model, to run its first ``fit`` step (the
 step traced and compiled) and its first ``predict`` on a small batch. The models, at the
 sizes the chapters use on a CPU:
 
-- ``unet``: chapter 05's road U-Net, ``build_unet((32, 64, 3), num_classes=19, filters=(8, 16))``;
+- ``unet``: chapter 06's road U-Net, ``build_unet((32, 64, 3), num_classes=19, filters=(8, 16))``;
 - ``dcgan``: chapter 04's generator and discriminator in a ``GAN``;
-- ``pix2pix``: chapter 07's U-Net generator and PatchGAN in ``Pix2Pix``;
-- ``noise_predictor``: chapter 10's noise predictor in ``Diffusion``.
+- ``pix2pix``: chapter 08's U-Net generator and PatchGAN in ``Pix2Pix``;
+- ``noise_predictor``: chapter 12's noise predictor in ``Diffusion``.
 
 Under JAX, every first use of an operation on a new shape is compiled by XLA, the random
 initialisers of each layer included. ``runtime.enable_compilation_cache`` keeps those

@@ -13,7 +13,7 @@ Sources (see data/README.md for provenance and licences):
 - Nuclei: ``stardist==0.9.2`` wheel, ``stardist/data/images/{img2d,mask2d}.tif``.
 - Medical slices: ``pydicom==3.0.2`` wheel, ``pydicom/data/test_files/*.dcm``.
 - ``CT_small.dcm``: the same wheel's ``pydicom/data/test_files/CT_small.dcm``, copied
-  byte for byte (chapter 06 reads it with pydicom).
+  byte for byte (chapter 07 reads it with pydicom).
 
 Packages are downloaded, never installed; the script only reads files out of them.
 Every subset is drawn with a fixed seed, so a rebuild gives byte-identical arrays

@@ -1,12 +1,12 @@
 """Train the fixed road-scene segmenter whose predictions define the course's FCN-score.
 
-Writes ``data/road_segmenter.keras`` (about 2 MB). The segmenter is chapter 05's U-Net
+Writes ``data/road_segmenter.keras`` (about 2 MB). The segmenter is chapter 06's U-Net
 (filters 16-32-64-128, Dice + cross-entropy) trained on 3,000 drawn road scenes of
 32×64 pixels in daylight and clear weather (``make_road_scenes(..., seed=100)``, a seed
 no chapter uses for its own scenes). It takes images ``(batch, 32, 64, 3)`` float32 in
 [0, 1] and outputs softmax probabilities over the 19 Cityscapes train ids.
 
-The FCN-score of pix2pix (Isola et al., 2017; chapter 07) segments *generated* scenes
+The FCN-score of pix2pix (Isola et al., 2017; chapter 08) segments *generated* scenes
 with such a fixed network and compares the result with the label maps the scenes were
 generated from: the better the scenes, the closer the score to the segmenter's own
 score on real scenes. :func:`segen_lib.metrics.fcn_score` loads this file.

@@ -1,8 +1,9 @@
 """Callbacks for GAN training: sample grids and Fréchet distances over epochs, checkpoint and resume.
 
-Introduced in ``notebooks/04_gan_training.ipynb``; :class:`TimeBudget` (train for a
-number of seconds, to compare models at an equal CPU budget) in chapter 07;
-:func:`restart_training` (train one compiled model afresh, many times) in chapter 08.
+Introduced in ``notebooks/04_gan_training.ipynb`` (sample grids, Fréchet distances) and
+``notebooks/05_gan_variants.ipynb`` (checkpoint and resume); :class:`TimeBudget` (train for a
+number of seconds, to compare models at an equal CPU budget) in chapter 08;
+:func:`restart_training` (train one compiled model afresh, many times) in chapter 09.
 
 A GAN checkpoint holds everything that the next training step depends on: both
 networks (weights and batch-norm statistics), both optimizers' state (Adam's moments
@@ -183,7 +184,7 @@ def restart_training(model, weights) -> None:
     variable of its optimizer (Adam's moments, the step count that drives a learning-rate
     schedule) to zero, its state before the first step. The next ``fit`` then trains
     exactly as a fresh copy compiled the same way would, but reuses the traced (or
-    XLA-compiled) step: chapter 08 trains one U-Net ten times on different data, and
+    XLA-compiled) step: chapter 09 trains one U-Net ten times on different data, and
     compiling it once instead of ten times saves about 20 s each on a CPU.
 
     Args:

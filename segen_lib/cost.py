@@ -1,6 +1,6 @@
 r"""What a model costs: parameters, multiply–accumulates, activation memory and latency.
 
-Introduced in ``notebooks/09_cost_and_scale.ipynb``.
+Introduced in ``notebooks/10_model_cost.ipynb``.
 
 A convolution with a :math:`k_h \times k_w` kernel, :math:`C_{in}` input and
 :math:`C_{out}` output channels and :math:`H_{out} \times W_{out}` outputs does one

@@ -1,6 +1,6 @@
 r"""A trained Keras model as a LiteRT (TensorFlow Lite) file, in float32 or int8, and run.
 
-Introduced in ``notebooks/09_cost_and_scale.ipynb``.
+Introduced in ``notebooks/10_model_cost.ipynb``.
 
 **Post-training int8 quantisation** (Jacob et al., 2018, "Quantization and Training of
 Neural Networks for Efficient Integer-Arithmetic-Only Inference") stores each weight

@@ -1,6 +1,6 @@
 r"""Data-parallel training of one U-Net on several devices, and the same on one, compared.
 
-Introduced in ``notebooks/09_cost_and_scale.ipynb``.
+Introduced in ``notebooks/11_several_devices.ipynb``.
 
 **Data parallelism**: every device holds a copy (a *replica*) of the model; each step,
 the global batch of ``B`` images is split into equal shares, each replica computes the
@@ -149,7 +149,7 @@ def training_run(mode: str, steps: int = 40, batch_size: int = 16, num_devices: 
                  eager: bool = False) -> dict:
     """Train one U-Net on one device, then the same data-parallel; return both runs.
 
-    Road scenes (chapter 05), the same initial weights, the same global batches in the
+    Road scenes (chapter 06), the same initial weights, the same global batches in the
     same order, ``steps`` steps each; the loss of every step and a final loss on fixed
     held-out scenes (``model.evaluate``). Call it in a process of its own (see the
     module docstring): for ``"mirrored"`` the CPU is first split into ``num_devices``

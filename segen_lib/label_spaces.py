@@ -1,6 +1,6 @@
 """Label spaces of the public segmentation data sets: class names, ids and colour palettes.
 
-Introduced in ``notebooks/05_driving_scenes.ipynb``. The course's generated road scenes
+Introduced in ``notebooks/06_driving_scenes.ipynb``. The course's generated road scenes
 (:func:`segen_lib.synthetic.make_road_scenes`) use the Cityscapes *train ids*, so a model
 trained on them and the Cityscapes loader (:mod:`segen_lib.datasets.public_sets`) share one
 label space.

@@ -223,7 +223,7 @@ def setup(seed: int = 42, deterministic: bool = False, mixed_precision: bool = F
         deterministic: also make TensorFlow ops deterministic (TensorFlow backend
             only; it costs some speed). Needed for bit-exact resume checks.
         mixed_precision: use the ``mixed_float16`` policy, on a GPU only (whether a CPU
-            gains from half precision depends on the processor, as chapter 09 measures,
+            gains from half precision depends on the processor, as chapter 11 measures,
             so on a CPU the request is ignored with a notice).
         verbose: print the report.
 
@@ -264,7 +264,7 @@ def setup(seed: int = 42, deterministic: bool = False, mixed_precision: bool = F
         elif verbose:
             print("mixed precision asked for, but no GPU: staying in float32 (whether this "
                   "CPU gains from half precision depends on its arithmetic units: measure it "
-                  "as chapter 09 does).")
+                  "as chapter 11 does).")
     info = RuntimeInfo(
         backend=backend, keras_version=keras.__version__, tensorflow_version=tf_version,
         python_version=platform.python_version(), device=device, device_names=names,

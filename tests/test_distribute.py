@@ -32,7 +32,7 @@ def test_bad_arguments():
 
 @pytest.mark.skipif(keras.backend.backend() != "jax",
                     reason="four more processes: run by make test-jax, whose time is not shared with the notebooks "
-                           "(make test runs the mirrored form in chapter 09's notebook)")
+                           "(make test runs the mirrored form in chapter 11's notebook)")
 def test_data_parallel_on_two_devices_follows_one_device():
     runs = distribute.run_in_processes(("mirrored", "multiworker", "jax"), steps=3, batch_size=8, num_images=16,
                                        filters=(4, 8), image_size=(16, 32), timeout=600)

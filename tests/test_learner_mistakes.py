@@ -1,4 +1,4 @@
-"""The modules of chapters 05-10 under a learner's mistakes: each row a mistake, by kind.
+"""The modules of chapters 06-12 under a learner's mistakes: each row a mistake, by kind.
 
 Every mistake must give the right value or a ``ValueError`` that names the argument and
 the fix; never a silent wrong number, a crash from deep inside NumPy or a backend, or a

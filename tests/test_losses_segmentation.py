@@ -75,7 +75,7 @@ def test_gradients_finite_in_training():
 
 def test_one_value_per_image_so_that_keras_reduces_it_like_its_own_losses():
     # A scalar would skip Keras's division by the number of replicas under tf.distribute
-    # (chapter 09): two replicas would each count in full.
+    # (chapter 11): two replicas would each count in full.
     rng = np.random.default_rng(0)
     y_true = rng.integers(0, 3, (4, 8, 8))
     y_pred = rng.dirichlet(np.ones(3), (4, 8, 8)).astype("float32")

@@ -4,7 +4,7 @@
   slices from ``data/``, each verified against ``data/SHA256SUMS`` before it is read
   (chapter 00 tours them).
 - :mod:`~segen_lib.datasets.public_sets`: Cityscapes, Pascal VOC 2012 and Oxford-IIIT Pet,
-  read from the folders they unpack to, for learners who download them (chapter 05).
+  read from the folders they unpack to, for learners who download them (chapter 06).
 
 Nothing here touches the network.
 """

@@ -1,6 +1,6 @@
 """Loaders for three public segmentation data sets, read from the folders they unpack to.
 
-Introduced in ``notebooks/05_driving_scenes.ipynb``. Nothing is downloaded here: these
+Introduced in ``notebooks/06_driving_scenes.ipynb``. Nothing is downloaded here: these
 loaders are for learners who fetched a data set themselves (each needs a registration or
 a large download) and point ``root`` at the folder it unpacked to.
 

@@ -1,7 +1,7 @@
 """Loaders for the small real data sets shipped in ``data/``, and their checksums.
 
 Introduced in ``notebooks/00_setup.ipynb`` (a tour of every data set). The ``.npz``
-files, and the one DICOM file copied as it is (chapter 06 reads it with pydicom), are
+files, and the one DICOM file copied as it is (chapter 07 reads it with pydicom), are
 built by ``data/build_data.py`` (``make data``), the FID classifier
 ``fashion_classifier.keras`` by ``data/train_feature_extractor.py``; all are listed
 with their SHA-256 in ``data/SHA256SUMS``. Every loader verifies its file before

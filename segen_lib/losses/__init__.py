@@ -3,7 +3,7 @@
 - :mod:`segen_lib.losses.gan`: the minimax, non-saturating, hinge and Wasserstein losses
   and the gradient penalty (chapters 03 and 04).
 - :mod:`segen_lib.losses.segmentation`: cross-entropy plus soft Dice (chapter 02).
-- :mod:`segen_lib.losses.distillation`: the soft-target loss of knowledge distillation (chapter 09).
+- :mod:`segen_lib.losses.distillation`: the soft-target loss of knowledge distillation (chapter 10).
 """
 
 from segen_lib.losses.gan import (discriminator_loss, generator_loss, gradient_penalty,

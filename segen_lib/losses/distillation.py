@@ -1,6 +1,6 @@
 r"""Knowledge distillation: a small student learns from a large teacher's soft predictions.
 
-Introduced in ``notebooks/09_cost_and_scale.ipynb``; the method is Hinton, Vinyals and
+Introduced in ``notebooks/10_model_cost.ipynb``; the method is Hinton, Vinyals and
 Dean (2015), "Distilling the Knowledge in a Neural Network".
 
 A trained teacher's probabilities hold more than its argmax: that a pixel of ``car`` is

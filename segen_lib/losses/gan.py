@@ -12,7 +12,7 @@ The discriminator maximises it; the generator minimises it (*saturating* loss
 (*non-saturating* loss :math:`-\log D(G(z))`). Working on logits keeps every loss
 finite: :math:`-\log \sigma(\ell) = \mathrm{softplus}(-\ell)` and
 :math:`-\log(1 - \sigma(\ell)) = \mathrm{softplus}(\ell)`. The hinge loss (chapter 04)
-and the Wasserstein losses with their gradient penalty (WGAN-GP, chapter 04) are here
+and the Wasserstein losses with their gradient penalty (WGAN-GP, chapter 05) are here
 too. Every function takes tensors of any backend and returns a scalar tensor.
 
 Example:
@@ -144,7 +144,7 @@ def gradient_penalty(critic, real_images, fake_images, epsilon=None, seed=None):
         \mathrm{GP} = \mathbb{E}_{\hat x}\big[(\lVert \nabla_{\hat x} f(\hat x) \rVert_2 - 1)^2\big],
         \qquad \hat x = \epsilon x + (1 - \epsilon)\tilde x,\ \epsilon \sim U(0, 1)
 
-    with one :math:`\epsilon` per sample. Introduced in ``notebooks/04_gan_training.ipynb``.
+    with one :math:`\epsilon` per sample. Introduced in ``notebooks/05_gan_variants.ipynb``.
 
     Args:
         critic: callable mapping ``(batch, height, width, channels)`` images to scores

@@ -132,7 +132,7 @@ class DiceCrossentropy(keras.losses.Loss):
         loss = ops.mean(cross_entropy) + self.dice_weight * dice
         # One value per image (the batch's loss, repeated), so that Keras's reduction
         # applies: a scalar would skip its division by the number of replicas under
-        # tf.distribute, and every replica's gradient would count in full (chapter 09).
+        # tf.distribute, and every replica's gradient would count in full (chapter 11).
         return ops.broadcast_to(loss, ops.shape(y_pred)[:1])
 
     def _checked_targets(self, y_true, y_pred):

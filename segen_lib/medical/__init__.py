@@ -1,11 +1,11 @@
 """Medical imaging: CT values in Hounsfield units, microscopy tiles, and objects (instances).
 
 - :mod:`~segen_lib.medical.hounsfield`: stored CT values to Hounsfield units, display
-  windows, tissues by HU range and their areas in mm² (chapter 06).
+  windows, tissues by HU range and their areas in mm² (chapter 07).
 - :mod:`~segen_lib.medical.microscopy`: a leak-free split of one annotated image into
-  quadrants, and random tiles from it (chapter 06).
+  quadrants, and random tiles from it (chapter 07).
 - :mod:`~segen_lib.medical.instances`: from a semantic mask to separate objects (connected
-  components, marker-controlled watershed, boundary targets) (chapter 06).
+  components, marker-controlled watershed, boundary targets) (chapter 07).
 
 How objects are matched and scored (the DSB score, AP) is in :mod:`segen_lib.metrics.instances`.
 """

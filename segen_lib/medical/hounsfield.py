@@ -1,10 +1,10 @@
 """CT in physical units: Hounsfield units, display windows, tissues by HU range, areas in mm².
 
-Introduced in ``notebooks/06_medical_imaging.ipynb``. A CT scanner measures X-ray
+Introduced in ``notebooks/07_medical_imaging.ipynb``. A CT scanner measures X-ray
 attenuation; the Hounsfield scale maps it linearly so that water is 0 HU and air is
 −1000 HU. DICOM files store integers and the line that turns them into HU
 (``RescaleSlope``, ``RescaleIntercept``; DICOM PS3.3 C.11.1.1.2): the shipped slices
-already have it applied (``data/build_data.py``); chapter 06 applies
+already have it applied (``data/build_data.py``); chapter 07 applies
 :func:`to_hounsfield` to ``data/CT_small.dcm`` read with pydicom, the file of ``ct_chest``. MR has no such scale: its values are
 scanner units, and a threshold that works on one MR scan means nothing on another.
 

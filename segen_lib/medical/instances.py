@@ -1,6 +1,6 @@
 """From a segmentation mask to separate objects: connected components and watershed.
 
-Introduced in ``notebooks/06_medical_imaging.ipynb``, where touching nuclei must be
+Introduced in ``notebooks/07_medical_imaging.ipynb``, where touching nuclei must be
 counted one by one. Everything here is scikit-image and SciPy put together (labelling,
 the Euclidean distance transform, ``peak_local_max``, ``watershed``, ``find_boundaries``);
 the chapter explains each step and measures them with :mod:`segen_lib.metrics.instances`.

@@ -1,6 +1,6 @@
 """A leak-free split of one microscopy image into quadrants, and tiles to train on.
 
-Introduced in ``notebooks/06_medical_imaging.ipynb``. With one annotated image, the
+Introduced in ``notebooks/07_medical_imaging.ipynb``. With one annotated image, the
 test set must be a region no training tile touches: random tiles drawn from the whole
 image overlap each other, and a nucleus cut by a tile's edge would sit half in training
 and half in test. So the image is cut into four quadrants; one is the test set, one the
@@ -239,7 +239,7 @@ class TileSampler(keras.utils.PyDataset):
                                  f"{image.shape} and hold a {self.tile}×{self.tile} tile.")
         if image.dtype.kind != "f":
             raise ValueError(f"image must be a float image scaled for the network (e.g. by its 1st "
-                             f"and 99.8th percentiles to about [0, 1], as chapter 06 does), received "
+                             f"and 99.8th percentiles to about [0, 1], as chapter 07 does), received "
                              f"{image.dtype} values in {image.min()}..{image.max()}.")
         if np.abs(image).max() > UNSCALED:
             raise ValueError(f"image looks unscaled: its values reach {np.abs(image).max():.4g}; scale "

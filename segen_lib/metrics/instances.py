@@ -1,6 +1,6 @@
 r"""Instance segmentation metrics: objects matched by IoU, the 2018 Data Science Bowl score.
 
-Introduced in ``notebooks/06_medical_imaging.ipynb``, where nuclei are counted on a real
+Introduced in ``notebooks/07_medical_imaging.ipynb``, where nuclei are counted on a real
 microscopy image. A *label image* gives every pixel the id of the object it belongs to
 (0 = background; ids need not be consecutive, as in the shipped ``nuclei.npz``).
 

@@ -1,6 +1,6 @@
 """Robustness of a segmenter: mean IoU under corruptions at graded severities.
 
-Introduced in ``notebooks/05_driving_scenes.ipynb``. The protocol of Hendrycks and
+Introduced in ``notebooks/06_driving_scenes.ipynb``. The protocol of Hendrycks and
 Dietterich (2019, ImageNet-C) applied to segmentation: one trained model, one test set,
 every corruption of :mod:`segen_lib.training_data.corruptions` at every severity; the score is the
 mean IoU on each corrupted copy, and the summary is its mean over all corruptions and

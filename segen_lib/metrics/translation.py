@@ -1,6 +1,6 @@
 r"""How good are translated images? The FCN-score and the high-frequency energy.
 
-Used by ``notebooks/07_image_to_image.ipynb``. pix2pix (Isola et al., 2017, section 4.2)
+Used by ``notebooks/08_image_to_image.ipynb``. pix2pix (Isola et al., 2017, section 4.2)
 judges label map → photo translation with the **FCN-score**: a fixed segmentation
 network (an FCN in the paper, trained on real Cityscapes photos) segments the generated
 photos, and its per-class IoU against the label maps they were generated from is the
@@ -9,7 +9,7 @@ realistic scene of another layout, is not. The reference is the same network's s
 real scenes: generated scenes cannot be segmented better than real ones by a segmenter
 trained on real ones.
 
-The course's fixed segmenter is ``data/road_segmenter.keras`` (chapter 05's U-Net
+The course's fixed segmenter is ``data/road_segmenter.keras`` (chapter 06's U-Net
 trained on 3,000 drawn road scenes of 32×64 pixels by ``data/train_road_segmenter.py``).
 
 :func:`laplacian_energy` measures sharpness: the mean squared response to the discrete

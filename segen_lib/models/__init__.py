@@ -3,12 +3,12 @@
 - :mod:`~segen_lib.models.unet`: the U-Net, and the article's U-Net as printed and repaired (chapter 02).
 - :mod:`~segen_lib.models.dcgan`: the DCGAN generator and discriminator (chapter 04).
 - :mod:`~segen_lib.models.gan`: ``GAN``, with the training step (chapter 04).
-- :mod:`~segen_lib.models.conditional_gan`: ``ConditionalGAN`` (chapter 04).
-- :mod:`~segen_lib.models.wgan`: ``WGANGP`` (chapter 04).
-- :mod:`~segen_lib.models.pix2pix`: ``Pix2Pix`` and its U-Net generator (chapter 07).
+- :mod:`~segen_lib.models.conditional_gan`: ``ConditionalGAN`` (chapter 05).
+- :mod:`~segen_lib.models.wgan`: ``WGANGP`` (chapter 05).
+- :mod:`~segen_lib.models.pix2pix`: ``Pix2Pix`` and its U-Net generator (chapter 08).
 - :mod:`~segen_lib.models.patchgan`: the conditional PatchGAN discriminator of pix2pix, and the receptive field of a model (chapter 01's rule).
 - :mod:`~segen_lib.models.weight_average`: sampling from a moving average of the weights (chapter 04).
-- :mod:`~segen_lib.models.diffusion`: the noise-prediction U-Net, ``Diffusion`` with DDPM training and DDPM/DDIM sampling (chapter 10); :mod:`~segen_lib.models.diffusion_process`: the noise schedule and the reverse step it uses.
+- :mod:`~segen_lib.models.diffusion`: the noise-prediction U-Net, ``Diffusion`` with DDPM training and DDPM/DDIM sampling (chapter 12); :mod:`~segen_lib.models.diffusion_process`: the noise schedule and the reverse step it uses.
 - :mod:`~segen_lib.models.backend_step`: the TensorFlow/JAX plumbing behind the training step.
 """
 

@@ -1,6 +1,6 @@
 r"""The conditional GAN (Mirza and Osindero, 2014): both networks see the class label.
 
-Introduced in ``notebooks/04_gan_training.ipynb``; a :class:`~segen_lib.models.gan.GAN`
+Introduced in ``notebooks/05_gan_variants.ipynb``; a :class:`~segen_lib.models.gan.GAN`
 whose networks take ``[noise, labels]`` and ``[images, labels]``.
 """
 

@@ -1,6 +1,6 @@
 r"""Denoising diffusion: the noise schedule, a noise-prediction U-Net, DDPM training, DDPM and DDIM sampling.
 
-Introduced in ``notebooks/10_diffusion.ipynb``. The process this model learns to reverse
+Introduced in ``notebooks/12_diffusion.ipynb``. The process this model learns to reverse
 (the schedule, the closed form of ``x_t``, the DDPM/DDIM reverse step, with their sources)
 is :mod:`segen_lib.models.diffusion_process`, re-exported here so that a chapter imports the
 whole method from one place. Here: a network ``eps_theta(x_t, t)`` (:func:`build_noise_predictor`)
@@ -85,7 +85,7 @@ def build_noise_predictor(image_shape=(28, 28, 1), filters=(32, 64), time_dim: i
     With ``patch_size = 2`` the U-Net works on 2×2 patches: a stride-2 convolution
     embeds each patch (as a vision transformer's patch embedding does) and a stride-2
     transposed convolution returns to pixels. Every level then has a quarter of the
-    pixels, and a step about a quarter of the multiply–accumulates (chapter 09); the skip
+    pixels, and a step about a quarter of the multiply–accumulates (chapter 10); the skip
     connections and the time embedding are unchanged.
 
     Args:

@@ -1,6 +1,6 @@
 r"""The diffusion process: the noise schedule, its closed-form marginal, and the reverse (DDIM/DDPM) step.
 
-Introduced in ``notebooks/10_diffusion.ipynb``; the network and the model that learn to
+Introduced in ``notebooks/12_diffusion.ipynb``; the network and the model that learn to
 reverse this process are in :mod:`segen_lib.models.diffusion`. Sources: Ho, Jain and
 Abbeel, *Denoising Diffusion Probabilistic Models*, NeurIPS 2020 (the forward process,
 ancestral sampling); Song, Meng and Ermon, *Denoising Diffusion Implicit Models*, ICLR 2021

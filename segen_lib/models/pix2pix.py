@@ -1,6 +1,6 @@
 r"""pix2pix (Isola et al., 2017): image-to-image translation with a conditional GAN.
 
-Introduced in ``notebooks/07_image_to_image.ipynb``. The generator :math:`G` is a U-Net
+Introduced in ``notebooks/08_image_to_image.ipynb``. The generator :math:`G` is a U-Net
 (chapter 02) that maps an input image :math:`x` (here a label map) to an output image;
 the discriminator :math:`D` is a conditional PatchGAN
 (:func:`segen_lib.models.build_patch_discriminator`) that sees the pair
@@ -49,7 +49,7 @@ def build_pix2pix_generator(input_shape: Sequence[int | None] = (32, 64, 19), ou
     channels, followed by ``tanh``, so the images it makes are in (-1, 1). The paper's
     generator is a deeper U-Net of the same shape (8 levels for 256×256 images) with
     batch normalisation and dropout as its only noise; this one has neither by default:
-    on chapter 07's CPU budget the generator without normalisation reached a higher
+    on chapter 08's CPU budget the generator without normalisation reached a higher
     FCN-score in the same time, and needs no recalibration of statistics after training
     (``benchmarks/RESULTS.md``).
 

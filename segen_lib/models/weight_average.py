@@ -11,7 +11,7 @@ iterates sits closer to it (Yazıcı et al., 2019). A Keras optimizer built with
 and :func:`averaged_copy` hands out a copy of the network with the averaged weights. Every
 model of the course that samples from an average keeps it this way: ``GAN`` for its
 generator (``GAN.averaged_generator``), ``Diffusion`` for its noise predictor
-(``Diffusion.averaged_network``, chapter 10). Their ``model.optimizer`` is an
+(``Diffusion.averaged_network``, chapter 12). Their ``model.optimizer`` is an
 :class:`~segen_lib.models.backend_step.OptimizerGroup`, so the networks keep their last
 weights after ``fit`` (Keras would otherwise overwrite them with the average).
 The batch-norm statistics collected during training belong to the last weights, not to

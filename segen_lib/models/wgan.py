@@ -1,6 +1,6 @@
 r"""WGAN with gradient penalty (Gulrajani et al., 2017): a critic instead of a discriminator.
 
-Introduced in ``notebooks/04_gan_training.ipynb`` (section 9). The critic :math:`f` (no
+Introduced in ``notebooks/05_gan_variants.ipynb``. The critic :math:`f` (no
 sigmoid, no batch normalisation) minimises
 
 .. math::

@@ -5,9 +5,9 @@
 - :mod:`~segen_lib.synthetic.digit_scenes`: shapes, and scenes of real MNIST digits whose
   masks mark each lit pixel with its digit's class (chapter 02).
 - :mod:`~segen_lib.synthetic.road_scenes`: road scenes in the Cityscapes label space, under
-  day, dusk or night and clear, fog or rain (chapter 05); :mod:`~segen_lib.synthetic.road_render`
+  day, dusk or night and clear, fog or rain (chapter 06); :mod:`~segen_lib.synthetic.road_render`
   renders their light and weather.
-- :mod:`~segen_lib.synthetic.road_edits`: edits of a road scene's label map (chapter 07).
+- :mod:`~segen_lib.synthetic.road_edits`: edits of a road scene's label map (chapter 08).
 
 The same seed gives the same data on every machine and backend.
 """

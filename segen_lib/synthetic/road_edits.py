@@ -1,6 +1,6 @@
 """Edit the label map of a road scene by hand: move a car, add a pedestrian, widen the road.
 
-Used by ``notebooks/07_image_to_image.ipynb``, where a pix2pix generator draws the scene
+Used by ``notebooks/08_image_to_image.ipynb``, where a pix2pix generator draws the scene
 for an edited map: the "virtual scene" of the course's source article. Maps hold
 Cityscapes train ids, as :func:`segen_lib.synthetic.make_road_scenes` draws them. Every
 function returns a new map and leaves its argument unchanged.

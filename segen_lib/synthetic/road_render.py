@@ -1,6 +1,6 @@
 """Rendering drawn road scenes under a lighting and a weather: pixels change, masks never.
 
-Introduced in ``notebooks/05_driving_scenes.ipynb`` with
+Introduced in ``notebooks/06_driving_scenes.ipynb`` with
 :func:`segen_lib.synthetic.road_scenes.make_road_scenes`, which draws the layouts (albedo, light
 sources, nearness, masks) and calls :func:`render`. Dusk and night dim and tint the
 albedo and add the light sources (lit windows, tail lights; at night the ego car's beam);

@@ -1,6 +1,6 @@
 """Road scenes seen from a car, drawn with exact masks in the Cityscapes label space.
 
-Introduced in ``notebooks/05_driving_scenes.ipynb``; reused by chapters 07–09.
+Introduced in ``notebooks/06_driving_scenes.ipynb``; reused by chapters 08–10.
 
 No real driving scene with masks can ship with the course, so :func:`make_road_scenes`
 draws them: a road in one-point perspective (every ground line meets the vanishing point

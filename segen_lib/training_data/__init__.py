@@ -1,11 +1,11 @@
 """What turns data into training batches: augmentation, corruptions, and scarce-label helpers.
 
 - :mod:`~segen_lib.training_data.augmentation`: paired geometric augmentation of an image
-  and its mask (chapter 02), photometric augmentation (chapter 05).
+  and its mask (chapter 02), photometric augmentation (chapter 06).
 - :mod:`~segen_lib.training_data.corruptions`: common corruptions at graded severities, for
-  measuring robustness (chapter 05).
+  measuring robustness (chapter 06).
 - :mod:`~segen_lib.training_data.scarce_labels`: labelled subsets, image–mask pairs with
-  augmentation, pseudo-labels and the mixing of real and generated pairs (chapter 08).
+  augmentation, pseudo-labels and the mixing of real and generated pairs (chapter 09).
 
 Batches of in-memory arrays for ``fit`` are :func:`segen_lib.batches.array_batches`.
 """

@@ -7,7 +7,7 @@ Two kinds, as the course meets them:
   image and its mask alike, the mask resampled with the nearest neighbour so it keeps
   its labels.
 - **Photometric** (:func:`photometric_augmentation` and :class:`RandomGaussianNoise`,
-  introduced in ``notebooks/05_driving_scenes.ipynb``): changes of light, contrast, blur
+  introduced in ``notebooks/06_driving_scenes.ipynb``): changes of light, contrast, blur
   and noise that leave the mask as it is; the training-time counterpart of the corruptions
   of :mod:`segen_lib.training_data.corruptions`.
 """
@@ -90,8 +90,8 @@ class RandomGaussianNoise(keras.layers.Layer):
 
     ``keras.layers.GaussianNoise`` adds noise of one fixed standard deviation to every
     image; a model trained behind it sees no clean image at all, and its batch-norm
-    statistics learn the noise (chapter 05's U-Net lost about a quarter of its clean mean
-    IoU that way: ``benchmarks/RESULTS.md``, chapter 05). Here each image draws its own standard deviation,
+    statistics learn the noise (chapter 06's U-Net lost about a quarter of its clean mean
+    IoU that way: ``benchmarks/RESULTS.md``, chapter 06). Here each image draws its own standard deviation,
     uniform in ``[0, max_stddev]``, so clean and noisy images are both seen.
 
     Args:
@@ -138,7 +138,7 @@ def photometric_augmentation(brightness: float = 0.4, contrast: float = 0.7, blu
                              noise: float = 0.15, seed: int | None = None) -> keras.Sequential:
     """Keras preprocessing layers that change the light of an image, never its geometry.
 
-    Introduced in ``notebooks/05_driving_scenes.ipynb``: placed in front of a segmenter
+    Introduced in ``notebooks/06_driving_scenes.ipynb``: placed in front of a segmenter
     in a training model, they act on the image only (the mask is the same whatever the
     light) and only in training: ``fit`` passes ``training=True``, ``predict`` and
     ``evaluate`` pass ``False``. Called directly, pass ``training=False`` for inference:

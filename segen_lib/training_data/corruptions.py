@@ -1,6 +1,6 @@
 """Common image corruptions at graded severities, for measuring robustness.
 
-Introduced in ``notebooks/05_driving_scenes.ipynb``. The protocol is the corruption
+Introduced in ``notebooks/06_driving_scenes.ipynb``. The protocol is the corruption
 benchmark of Hendrycks and Dietterich (2019, "Benchmarking neural network robustness to
 common corruptions and perturbations", ImageNet-C): a model trained on clean images is
 tested, unchanged, on the same test images under each corruption at each severity.

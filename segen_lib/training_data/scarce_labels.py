@@ -1,6 +1,6 @@
 """Training a segmenter with few labels: the split, the batches, pseudo-labels, generated pairs.
 
-Introduced in ``notebooks/08_scarce_labels.ipynb``, which measures on road scenes how much
+Introduced in ``notebooks/09_scarce_labels.ipynb``, which measures on road scenes how much
 of the gap between a few labelled images and a fully labelled set each remedy closes:
 
 - :func:`fraction_split` takes the labelled few from a pool, with a fixed seed, nested
@@ -253,7 +253,7 @@ def mix_pairs(real_images, real_masks, generated_images, generated_masks, ratio:
     """Real pairs plus ``ratio`` times as many generated pairs, shuffled together.
 
     A generated pair is a label map (cheap: drawn by a layout sampler or an editor) with
-    the image a generator drew for it (chapter 07's pix2pix). ``ratio`` is the number of
+    the image a generator drew for it (chapter 08's pix2pix). ``ratio`` is the number of
     generated pairs per real pair: 0 gives the real pairs alone, 3 gives three generated
     for every real one. The generated pairs are a random subset of those given.
 

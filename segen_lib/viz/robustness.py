@@ -1,4 +1,4 @@
-"""Robustness figures (introduced in ``notebooks/05_driving_scenes.ipynb``)."""
+"""Robustness figures (introduced in ``notebooks/06_driving_scenes.ipynb``)."""
 
 from __future__ import annotations
 

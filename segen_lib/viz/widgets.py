@@ -1,6 +1,6 @@
 """Widgets for playing with a trained model, and the static figure they become without a front end.
 
-Introduced in ``notebooks/07_image_to_image.ipynb`` (:class:`LayoutEditor`); chapter 02 adds
+Introduced in ``notebooks/08_image_to_image.ipynb`` (:class:`LayoutEditor`); chapter 02 adds
 :class:`SegmentationExplorer` and chapter 04 :class:`LatentExplorer`. A widget needs a front
 end (JupyterLab, Notebook, VS Code) to draw it; a notebook run headless (the test suite,
 ``make course``, the course site) has none, and there the same object shows a static
@@ -32,7 +32,7 @@ class LayoutEditor(InteractiveFigure):
     then ``translate`` on it, and shows map and scene side by side. Displayed in a
     notebook (the last expression of a cell), it is an ``ipywidgets`` box of sliders over
     the two images; headless, the static figure of :meth:`figure`. Introduced in
-    ``notebooks/07_image_to_image.ipynb``.
+    ``notebooks/08_image_to_image.ipynb``.
 
     Args:
         maps: ``(n, H, W)`` Cityscapes train ids: the layouts to pick from (a slider
