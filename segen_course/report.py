@@ -34,6 +34,7 @@ class ChapterResult:
     readable: bool = True  # False: the notebook file could not be read, nothing ran
     interrupted: bool = False  # True: SIGINT/SIGTERM stopped the run in this chapter
     ran: bool = True  # False: the run was stopped before this chapter
+    kernel_log: str = ""  # the kernel's own stdout/stderr (start-up logging), kept out of the terminal
 
     @property
     def status(self) -> str:

@@ -16,9 +16,13 @@ a progress bar. Outputs:
 - ``build/notebooks/NN_*.ipynb``: the executed notebooks (also for a failed chapter,
   up to the failing cell);
 - ``build/html/NN_*.html``: the same rendered with nbconvert;
+- ``build/logs/NN_*.log``: what the chapter's kernel process itself wrote (TensorFlow's
+  and XLA's start-up logging, e.g. "Could not find cuda drivers" on a machine without a
+  GPU), kept out of the terminal, which shows only the progress bar and each chapter's
+  result; a cell's own output, warnings and errors included, stays in the notebook;
 - ``build/report.md``: one table row per chapter (status, wall time, key metrics),
   then, for each failed chapter, the failing cell (index, first lines of its source,
-  error name and message).
+  error name and message; when the kernel died, the end of its log).
 
 A failing chapter does not stop the others; the exit status is 1 if any failed.
 A notebook that cannot be read (broken JSON, not a notebook) is a failed chapter too,
@@ -64,7 +68,7 @@ from segen_course.report import ChapterResult, collect_metrics, format_seconds, 
 from segen_course.stop import (CourseInterrupted, execute_stoppably, install_stop_handlers,
                                restore_stop_handlers, stopped_here)
 
-__all__ = ["run_course", "run_chapter", "list_chapters", "select_chapters", "main",
+__all__ = ["run_course", "run_chapter", "list_chapters", "select_chapters", "chapter_line", "main",
            "ChapterResult", "CourseInterrupted", "format_seconds", "write_report"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -189,15 +193,19 @@ def run_chapter(path: Path, build_dir: Path, fast: bool = False, timeout: int = 
     )
     error: BaseException | None = None
     interrupted: CourseInterrupted | None = None
-    try:
-        execute_stoppably(client, _kernel_env(fast))
-    except CourseInterrupted as exc:
-        interrupted = exc
-    except Exception as exc:  # noqa: BLE001 - any failure is reported, the course goes on
-        error = exc
+    log_path = Path(build_dir) / "logs" / f"{path.stem}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "w") as log:
+        try:
+            execute_stoppably(client, _kernel_env(fast), log=log)
+        except CourseInterrupted as exc:
+            interrupted = exc
+        except Exception as exc:  # noqa: BLE001 - any failure is reported, the course goes on
+            error = exc
     seconds = time.perf_counter() - start
     result = ChapterResult(name=path.stem, ok=error is None and interrupted is None,
-                           seconds=seconds, metrics=collect_metrics(notebook))
+                           seconds=seconds, metrics=collect_metrics(notebook),
+                           kernel_log=str(log_path))
     index = current["index"]
     if interrupted is not None:
         result.interrupted = True
@@ -220,6 +228,9 @@ def run_chapter(path: Path, build_dir: Path, fast: bool = False, timeout: int = 
             result.error_name = getattr(error, "ename", None) or type(error).__name__
             lines = str(error).strip().splitlines()
             result.error_message = getattr(error, "evalue", None) or (lines[-1] if lines else "")
+        if type(error).__name__ == "DeadKernelError":
+            result.error_message += (f"; the kernel process died. The end of its log "
+                                     f"({log_path}):\n" + _log_tail(log_path))
     if interrupted is not None:
         try:
             _write_outputs(notebook, path.name, build_dir)
@@ -229,6 +240,33 @@ def run_chapter(path: Path, build_dir: Path, fast: bool = False, timeout: int = 
         raise interrupted
     _write_outputs(notebook, path.name, build_dir)
     return result
+
+
+def _log_tail(path: Path, lines: int = 15) -> str:
+    """The last ``lines`` lines of a kernel log, indented as a Markdown code block."""
+    try:
+        tail = path.read_text(errors="replace").splitlines()[-lines:]
+    except OSError:
+        return "    (the log could not be read)"
+    return "\n".join("    " + line for line in tail) or "    (the log is empty)"
+
+
+def chapter_line(result: ChapterResult) -> str:
+    """One line for the terminal: the chapter, its status and time, its metrics or its error.
+
+    Example:
+        >>> chapter_line(ChapterResult(name="01_cnn_basics", ok=True, seconds=86.0,
+        ...                            metrics={"test_accuracy": "0.8912"}))
+        '01_cnn_basics: ok in 1 min 26 s (test_accuracy=0.8912)'
+    """
+    line = f"{result.name}: {result.status} in {format_seconds(result.seconds)}"
+    if result.ok and result.metrics:
+        line += " (" + ", ".join(f"{k}={v}" for k, v in result.metrics.items()) + ")"
+    elif not result.ok and result.error_name:
+        where = f"cell {result.cell_index}: " if result.cell_index is not None else ""
+        first = result.error_message.splitlines()[0] if result.error_message else ""
+        line += f"; {where}{result.error_name}: {first}"
+    return line
 
 
 def _write_outputs(notebook, filename: str, build_dir: Path) -> None:
@@ -299,8 +337,7 @@ def run_course(only: list[str] | None = None, fast: bool = False, timeout: int =
                     results.append(run_chapter(path, build_dir, fast=fast, timeout=timeout,
                                                progress=bar))
                     bar.update()
-                    bar.write(f"{path.stem}: {results[-1].status} "
-                              f"in {format_seconds(results[-1].seconds)}")
+                    bar.write(chapter_line(results[-1]))
         except CourseInterrupted as exc:
             stopped = exc
             if exc.results:  # run_chapter's result, with the running cell

@@ -97,8 +97,12 @@ def restore_stop_handlers(previous: dict[int, object]) -> None:
         signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
-def execute_stoppably(client, env: dict[str, str]) -> None:
+def execute_stoppably(client, env: dict[str, str], log=None) -> None:
     """Run ``client`` (an nbclient ``NotebookClient``) on an event loop of its own.
+
+    ``log``, an open file, receives the kernel process's own standard output and error
+    (library start-up logging such as TensorFlow's); the cells' outputs still go to the
+    notebook. ``None``: the kernel writes to this process's terminal.
 
     On :class:`CourseInterrupted` (raised by a signal handler of :func:`install_stop_handlers`)
     the execution is cancelled and the kernel shut down at once, then the exception is
@@ -112,7 +116,8 @@ def execute_stoppably(client, env: dict[str, str]) -> None:
     stopped: CourseInterrupted | None = None
     error: Exception | None = None
     try:
-        task = loop.create_task(client.async_execute(env=env))
+        streams = {} if log is None else {"stdout": log, "stderr": log}
+        task = loop.create_task(client.async_execute(env=env, **streams))
         try:
             loop.run_until_complete(task)
         except CourseInterrupted as exc:

@@ -314,3 +314,38 @@ def test_sigterm_stops_the_run_and_restores_the_handlers(tmp_path, monkeypatch, 
     assert f"report: {build / 'report.md'}" in captured.out
     assert "stopped by SIGTERM during 00_first; not run: 01_second, 02_third" in captured.err
     assert signal.getsignal(signal.SIGTERM) == before[0]
+
+
+def test_kernel_start_up_logging_goes_to_the_log_not_the_terminal(tmp_path):
+    # TensorFlow's C++ start-up lines ("Could not find cuda drivers", "failed call to
+    # cuInit") are written by the kernel process to its file descriptor 2, outside any
+    # cell's output: the terminal shows the progress bar and each chapter's result only.
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    _write(notebooks, "00_noisy",
+           "import os, sys\nos.write(2, b'E0000 failed call to cuInit: KERNEL-NOISE\\n')",
+           "print('a warning of the cell', file=sys.stderr)\n"
+           "from segen_lib.runtime import report_metric\nreport_metric('answer', 42)")
+    done = subprocess.run(
+        [sys.executable, "-m", "segen_course", "run", "--fast",
+         "--notebooks", str(notebooks), "--build", str(tmp_path / "out")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "KERNEL-NOISE" not in done.stdout + done.stderr
+    assert "00_noisy: ok in" in done.stdout + done.stderr
+    assert "(answer=42)" in done.stdout + done.stderr  # the chapter's result, on its line
+    assert "KERNEL-NOISE" in (tmp_path / "out" / "logs" / "00_noisy.log").read_text()
+    executed = nbformat.read(tmp_path / "out" / "notebooks" / "00_noisy.ipynb", as_version=4)
+    streams = [o for o in executed.cells[2].outputs if o.get("name") == "stderr"]
+    assert "a warning of the cell" in "".join(o.text for o in streams)  # the cell's own output stays
+
+
+def test_a_dead_kernel_is_reported_with_the_end_of_its_log(tmp_path):
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    _write(notebooks, "00_dies", "import os\nos.write(2, b'last words of the kernel\\n')\nos._exit(1)")
+    result = runner.run_chapter(notebooks / "00_dies.ipynb", tmp_path / "out", fast=True, timeout=120)
+    assert result.status == "failed"
+    assert result.error_name == "DeadKernelError"
+    assert "last words of the kernel" in result.error_message
+    assert "00_dies: failed in" in runner.chapter_line(result)
