@@ -7,7 +7,7 @@ PYTEST_FLAGS ?=
 # make test runs on two worker processes (pytest-xdist); a notebook's cells all go to one worker, in order.
 PYTEST_WORKERS ?= -n 2 --dist loadfile
 
-.PHONY: course student site test test-jax test-gpu-settings test-site lab data clean help
+.PHONY: course student site test test-jax test-gpu-settings test-site test-lab lab data clean help
 
 help:
 	@echo "make course   run every notebook headless, write the executed course to build/"
@@ -17,6 +17,7 @@ help:
 	@echo "make test-jax unit tests + every notebook, solutions included, under the JAX backend"
 	@echo "make test-gpu-settings every notebook, solutions included, in fast mode with the settings it takes on a GPU"
 	@echo "make test-site the course in fast mode, its site, and the site in headless Chromium"
+	@echo "make test-lab chapters 00 and 02 run in JupyterLab in headless Chromium, a widget moved by the keyboard"
 	@echo "make lab      open JupyterLab on notebooks/"
 	@echo "make data     rebuild data/ from its source packages (needs network)"
 
@@ -57,6 +58,11 @@ test-site: $(STAMP)
 	$(BIN)/python -m segen_course run --fast
 	$(BIN)/python -m segen_course.site build
 	SEGEN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest $(PYTEST_FLAGS) tests/test_site_browser.py
+
+# JupyterLab as learners meet it: a server on a free port, a chapter run from the Run menu in
+# headless Chromium, saved, read back through the contents API; screenshots in build/lab/.
+test-lab: $(STAMP)
+	SEGEN_LAB_TEST=1 SEGEN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest $(PYTEST_FLAGS) tests/test_lab_browser.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -1,5 +1,6 @@
 """Shared test data: tiny GANs, image batches in each scale, road scenes, masks, and the
-tables of learners' mistakes that the tests of several modules feed to their functions.
+tables of learners' mistakes that the tests of several modules feed to their functions;
+and headless Chromium, for the tests that open the course site and JupyterLab.
 
 The repository's own ``conftest.py`` (one folder up) sets fast mode and closes figures; this
 one only makes data. Keras and ``segen_lib`` are imported inside the fixtures, so that test
@@ -12,6 +13,8 @@ are parametrized: a test that asks for one runs once per row of its table.
 
 import contextlib
 import functools
+import os
+import shutil
 
 import numpy as np
 import pytest
@@ -319,3 +322,35 @@ def epoch_orders(recording_model):
         return recorder.epochs
 
     return orders
+
+
+# Headless Chromium (the site and JupyterLab in a browser) --------------------------------
+
+REQUIRE_BROWSER = os.environ.get("SEGEN_REQUIRE_BROWSER", "") == "1"
+
+
+def _unavailable(reason: str):
+    if REQUIRE_BROWSER:
+        pytest.fail(f"{reason} (SEGEN_REQUIRE_BROWSER=1: the browser test must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def unavailable():
+    """``unavailable(reason)`` skips; under ``SEGEN_REQUIRE_BROWSER=1`` (make test-site, make test-lab) it fails."""
+    return _unavailable
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium driven by Playwright: Debian's ``chromium``, or ``SEGEN_CHROMIUM=/path``."""
+    executable = (os.environ.get("SEGEN_CHROMIUM") or shutil.which("chromium")
+                  or shutil.which("chromium-browser"))
+    if not executable:
+        _unavailable("no Chromium found: install it (Debian: `apt-get install chromium`) or set SEGEN_CHROMIUM")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True,
+                                              args=["--no-sandbox"])
+        yield chromium
+        chromium.close()

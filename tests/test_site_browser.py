@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
-import shutil
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
@@ -22,26 +20,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "build" / "site"
 SCREENSHOT = ROOT / "build" / "site-home.png"
-REQUIRED = os.environ.get("SEGEN_REQUIRE_BROWSER", "") == "1"
-
-
-def _unavailable(reason: str):
-    if REQUIRED:
-        pytest.fail(f"{reason} (SEGEN_REQUIRE_BROWSER=1: the browser test must run)")
-    pytest.skip(reason)
-
-
-def _chromium() -> str:
-    path = os.environ.get("SEGEN_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not path:
-        _unavailable("no Chromium found: install it (Debian: `apt-get install chromium`) or set SEGEN_CHROMIUM")
-    return path
 
 
 @pytest.fixture(scope="module")
-def site_url():
+def site_url(unavailable):
     if not (SITE / "index.html").is_file():
-        _unavailable(f"no site in {SITE}: run `make course COURSE_FLAGS=--fast && make site` first")
+        unavailable(f"no site in {SITE}: run `make course COURSE_FLAGS=--fast && make site` first")
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
@@ -52,17 +36,6 @@ def site_url():
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = _chromium()
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, headless=True,
-                                              args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 def _open(browser, url: str):
