@@ -17,7 +17,7 @@ from 1e-2, batch 16, the same ``--steps`` and the same batches for every model
 
 One table, one run: parameters, MACs per image (``cost.count_macs``), file size, latency
 at batch 1 and time per image at batch 32 (``cost.measure_latency``: 3 warm-up calls,
-median and quartiles of 30), test mean IoU; then the ratios the chapter states (int8 /
+median and quartiles of 30), test mean IoU; then the ratios the chapter prints (int8 /
 float32 in size, latency and IoU; student / teacher). Latencies of Keras models use
 ``predict_on_batch`` of the model compiled with XLA.
 
