@@ -6,6 +6,8 @@
   measuring robustness (chapter 06).
 - :mod:`~segen_lib.training_data.scarce_labels`: labelled subsets, image–mask pairs with
   augmentation, pseudo-labels and the mixing of real and generated pairs (chapter 09).
+- :mod:`~segen_lib.training_data.consistency`: FixMatch, consistency training with
+  confident pseudo-labels, for a segmenter (chapter 09).
 
 Batches of in-memory arrays for ``fit`` are :func:`segen_lib.batches.array_batches`.
 """
@@ -16,6 +18,7 @@ from segen_lib.training_data.augmentation import (
                                                   paired_augmentation,
                                                   photometric_augmentation,
 )
+from segen_lib.training_data.consistency import FixMatch, UnlabelledBatches, confident_consistency, strong_view
 from segen_lib.training_data.corruptions import CORRUPTIONS, SEVERITIES, corrupt
 from segen_lib.training_data.scarce_labels import TrainingPairs, fraction_split, mix_pairs, pseudo_labels
 
@@ -23,4 +26,5 @@ __all__ = [
     "paired_augmentation", "PairedAugmentation", "photometric_augmentation", "RandomGaussianNoise",
     "CORRUPTIONS", "SEVERITIES", "corrupt",
     "TrainingPairs", "fraction_split", "mix_pairs", "pseudo_labels",
+    "FixMatch", "UnlabelledBatches", "confident_consistency", "strong_view",
 ]
