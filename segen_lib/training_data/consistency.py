@@ -233,13 +233,7 @@ class FixMatch(keras.Model):
         self.kept_tracker = keras.metrics.Mean(name="kept")
 
     def call(self, images, training=False):
-        if not training:
-            return self.segmenter(images, training=False)
-        # Batch-norm statistics from the labelled rows alone: the strong views' colours and
-        # boxes would otherwise pull the running statistics away from real scenes.
-        b = self.labelled_batch
-        return keras.ops.concatenate([self.segmenter(images[:b], training=True),
-                                      self.segmenter(images[b:], training=False)], axis=0)
+        return self.segmenter(images, training=training)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         b, u = self.labelled_batch, self.unlabelled_batch
