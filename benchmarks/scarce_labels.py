@@ -26,7 +26,7 @@ for every run** (``TrainingPairs``), XLA. One compiled model is restarted for ev
      unlabelled scenes (weak view: a flip; strong view: brightness, contrast, noise and a
      cut-out box on the same flipped scene), pseudo-labels where the weak view's
      probability >= ``--fm-threshold``, loss = Dice + cross-entropy + ``--unlabelled-weight``
-     × masked cross-entropy of the strong view; the unlabelled views run in inference mode;
+     × masked cross-entropy of the strong view, the whole batch in training mode;
    - **the combination** of the two remedies best on the validation scenes (of
      augmentation, generated pairs and pseudo-labels).
 
