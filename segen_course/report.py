@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from segen_lib.expected_results import CHECK_PREFIX
 from segen_lib.runtime import METRIC_PREFIX
 
 METRIC_PATTERN = re.compile(r"^" + METRIC_PREFIX + r"\s+([A-Za-z0-9_.\-]+)=(\S+)\s*$", re.MULTILINE)
+CHECK_PATTERN = re.compile(r"^" + CHECK_PREFIX + r"\s+([A-Za-z0-9_.\-]+)=(inside|outside)\s*$", re.MULTILINE)
 
 
 @dataclass
@@ -27,6 +29,7 @@ class ChapterResult:
     ok: bool
     seconds: float
     metrics: dict[str, str] = field(default_factory=dict)
+    checks: dict[str, str] = field(default_factory=dict)  # metric -> "inside"/"outside" its usual range
     cell_index: int | None = None  # index among all cells of the failing cell
     cell_source: str = ""
     error_name: str = ""
@@ -46,17 +49,37 @@ class ChapterResult:
         return "ok" if self.ok else "failed"
 
 
-def collect_metrics(notebook) -> dict[str, str]:
-    """``{name: value}`` of every ``SEGEN_METRIC name=value`` line printed in ``notebook``."""
-    metrics: dict[str, str] = {}
+def _stdout(notebook) -> str:
+    texts = []
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stdout":
                 text = output.get("text", "")
-                text = "".join(text) if isinstance(text, list) else text
-                for name, value in METRIC_PATTERN.findall(text):
-                    metrics[name] = value
-    return metrics
+                texts.append("".join(text) if isinstance(text, list) else text)
+    return "\n".join(texts)
+
+
+def collect_metrics(notebook) -> dict[str, str]:
+    """``{name: value}`` of every ``SEGEN_METRIC name=value`` line printed in ``notebook``."""
+    return dict(METRIC_PATTERN.findall(_stdout(notebook)))
+
+
+def collect_checks(notebook) -> dict[str, str]:
+    """``{name: "inside" | "outside"}`` of every ``SEGEN_CHECK`` line (:mod:`segen_lib.expected_results`)."""
+    return dict(CHECK_PATTERN.findall(_stdout(notebook)))
+
+
+def format_metrics(result: ChapterResult, separator: str = ", ") -> str:
+    """``name=value`` for each metric, marked when judged against its usual range.
+
+    Example:
+        >>> format_metrics(ChapterResult("01_x", True, 1.0, metrics={"acc": "0.9", "t": "5"},
+        ...                              checks={"acc": "inside"}))
+        'acc=0.9 (usual), t=5'
+    """
+    marks = {"inside": " (usual)", "outside": " (**outside the usual range**)"}
+    return separator.join(f"{k}={v}{marks.get(result.checks.get(k), '')}"
+                          for k, v in result.metrics.items())
 
 
 def format_seconds(seconds: float) -> str:
@@ -114,7 +137,7 @@ def write_report(results: list[ChapterResult], build_dir: Path, fast: bool,
         "|---|---|---|---|",
     ]
     for r in results:
-        metric = ", ".join(f"{k}={v}" for k, v in r.metrics.items()) or "–"
+        metric = format_metrics(r) or "–"
         time_text = format_seconds(r.seconds) if r.ran else "–"
         lines.append(f"| {r.name} | {r.status} | {time_text} | {metric} |")
     for title, chosen in (("Failures", failed), ("Interrupted", interrupted)):
@@ -140,7 +163,8 @@ def write_report(results: list[ChapterResult], build_dir: Path, fast: bool,
               "python": sys.version.split()[0], "cpu_cores": os.cpu_count(),
               "total_seconds": round(total_seconds, 1), "stopped_by": stopped_by,
               "chapters": [{"name": r.name, "status": r.status, "seconds": round(r.seconds, 1),
-                            "time": format_seconds(r.seconds) if r.ran else None, "metrics": r.metrics}
+                            "time": format_seconds(r.seconds) if r.ran else None, "metrics": r.metrics,
+                            "checks": r.checks}
                            for r in results]}
     (build_dir / "report.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return path

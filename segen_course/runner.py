@@ -64,7 +64,8 @@ import sys
 import time
 from pathlib import Path
 
-from segen_course.report import ChapterResult, collect_metrics, format_seconds, write_report
+from segen_course.report import (ChapterResult, collect_checks, collect_metrics, format_metrics,
+                                 format_seconds, write_report)
 from segen_course.stop import (CourseInterrupted, execute_stoppably, install_stop_handlers,
                                restore_stop_handlers, stopped_here)
 
@@ -205,6 +206,7 @@ def run_chapter(path: Path, build_dir: Path, fast: bool = False, timeout: int = 
     seconds = time.perf_counter() - start
     result = ChapterResult(name=path.stem, ok=error is None and interrupted is None,
                            seconds=seconds, metrics=collect_metrics(notebook),
+                           checks=collect_checks(notebook),
                            kernel_log=str(log_path))
     index = current["index"]
     if interrupted is not None:
@@ -261,7 +263,7 @@ def chapter_line(result: ChapterResult) -> str:
     """
     line = f"{result.name}: {result.status} in {format_seconds(result.seconds)}"
     if result.ok and result.metrics:
-        line += " (" + ", ".join(f"{k}={v}" for k, v in result.metrics.items()) + ")"
+        line += " (" + format_metrics(result).replace("**", "") + ")"
     elif not result.ok and result.error_name:
         where = f"cell {result.cell_index}: " if result.cell_index is not None else ""
         first = result.error_message.splitlines()[0] if result.error_message else ""

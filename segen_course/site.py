@@ -102,7 +102,10 @@ def _home_page(chapters: list[tuple[str, str, str]], report: dict) -> str:
     rows = []
     for stem, title, summary in chapters:
         run = runs.get(stem, {})
-        metrics = "<br>".join(f"{k} = {v}" for k, v in run.get("metrics", {}).items()) or "–"
+        marks = {"inside": " (usual)", "outside": " (outside the usual range)"}
+        checks = run.get("checks", {})
+        metrics = "<br>".join(f"{k} = {v}{marks.get(checks.get(k), '')}"
+                              for k, v in run.get("metrics", {}).items()) or "–"
         time_text = (run.get("time") or "–").replace(" ", "\u00a0")
         if run and run.get("status") != "ok":
             time_text = f"{time_text} ({run.get('status')})"
