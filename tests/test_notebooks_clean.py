@@ -61,3 +61,14 @@ def test_code_cells_are_short(notebook):
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
             assert len(cell.source.splitlines()) <= 30, f"{path.name} cell {index} is over 30 lines"
+
+
+def test_cells_meant_to_fail_let_jupyterlab_run_on(notebook):
+    # nbval reads the NBVAL_RAISES_EXCEPTION comment; JupyterLab's Run All stops at the first
+    # error unless the cell carries the tag raises-exception (make test-lab checks a Run All).
+    path, nb = notebook
+    untagged = [i for i, cell in enumerate(nb.cells)
+                if cell.cell_type == "code" and "NBVAL_RAISES_EXCEPTION" in cell.source
+                and "raises-exception" not in cell.metadata.get("tags", [])]
+    assert untagged == [], (f"{path.name}: cells {untagged} are meant to raise: tag them raises-exception "
+                            "(JupyterLab: the property inspector, Cell Tags)")
