@@ -56,11 +56,20 @@ def test_has_a_setup_cell_calling_runtime_setup(notebook):
     assert setup_cells[0] <= 1, f"{path.name}: runtime.setup must be in one of the first two code cells"
 
 
+def _one_class(source: str) -> bool:
+    """Whether a cell is imports and one class definition, nothing else at the top level."""
+    import ast
+    body = [node for node in ast.parse(source).body if not isinstance(node, (ast.Import, ast.ImportFrom))]
+    return len(body) == 1 and isinstance(body[0], ast.ClassDef)
+
+
 def test_code_cells_are_short(notebook):
+    # 30 lines; a class the chapter teaches (a model with its train_step) stays whole, up to 45.
     path, nb = notebook
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
-            assert len(cell.source.splitlines()) <= 30, f"{path.name} cell {index} is over 30 lines"
+            limit = 45 if _one_class(cell.source) else 30
+            assert len(cell.source.splitlines()) <= limit, f"{path.name} cell {index} is over {limit} lines"
 
 
 def test_cells_meant_to_fail_let_jupyterlab_run_on(notebook):
