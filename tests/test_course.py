@@ -338,6 +338,9 @@ def test_kernel_start_up_logging_goes_to_the_log_not_the_terminal(tmp_path):
     executed = nbformat.read(tmp_path / "out" / "notebooks" / "00_noisy.ipynb", as_version=4)
     streams = [o for o in executed.cells[2].outputs if o.get("name") == "stderr"]
     assert "a warning of the cell" in "".join(o.text for o in streams)  # the cell's own output stays
+    # and the kernel's own lines stay out of the notebook too (etc/ipython/ipython_kernel_config.py,
+    # which make installs into the environment)
+    assert "KERNEL-NOISE" not in "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
 
 
 def test_a_dead_kernel_is_reported_with_the_end_of_its_log(tmp_path):
