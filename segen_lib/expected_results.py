@@ -62,6 +62,32 @@ EXPECTED: dict[str, dict[str, Expected]] = {
             (0.85, 0.95), "lower: fewer epochs, or the skips or batch normalisation taken out of the "
                           "U-Net; the per-class table shows which digits pull the mean down."),
     },
+    "03_gan_theory": {
+        "modes_plain_gan": Expected(
+            (0, 3), "more: the plain GAN's noise size or learning rates were changed in the constants cell; "
+                    "a plain GAN that covers the ring is not wrong, only not the collapse this chapter shows."),
+        "modes_fixed_gan": Expected(
+            (8, 8), "fewer: the fix's settings were changed, or training was cut short; the figure shows "
+                    "which modes are empty."),
+        "high_quality_fixed_gan": Expected(
+            (0.90, 0.97), "lower: the weight average was turned off or the run cut short: samples land "
+                          "between the modes."),
+    },
+    "04_gan_training": {
+        "dcgan_fid": Expected(
+            (3.5, 7.0), "higher: fewer epochs, another learning rate or momentum (beta_1) in the constants "
+                        "cell, or the weight average turned off; the FID-per-epoch plot shows where it stalled."),
+    },
+    "05_gan_variants": {
+        "cgan_class_agreement": Expected(
+            (0.75, 0.95), "lower: fewer epochs; the per-class table shows which classes the generator "
+                          "confuses (shirts, pullovers and coats look alike)."),
+        "wgan_gp_fid": Expected(
+            (50.0, 75.0), "higher: fewer generator steps or a changed gradient-penalty weight; the critic's "
+                          "Wasserstein estimate per epoch should fall."),
+        "dcgan_fid_equal_generator_steps": Expected(
+            (65.0, 90.0), "lower: more generator steps than the WGAN-GP's; higher: a changed recipe."),
+    },
     "06_driving_scenes": {
         "road_test_mean_iou": Expected(
             (0.80, 0.92), "lower: fewer steps or a smaller U-Net in the constants cell; the classes "
@@ -101,6 +127,27 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "energy_ratio_pix2pix": Expected(None, "not judged yet: no range measured over seeds."),
         "reverse_pix2pix_mean_iou": Expected(None, "not judged yet: no range measured over seeds."),
         "reverse_unet_mean_iou": Expected(None, "not judged yet: no range measured over seeds."),
+    },
+    "10_model_cost": {
+        "teacher_mean_iou": Expected(
+            (0.50, 0.62), "lower: fewer training steps or a smaller teacher; the road classes drawn in few "
+                          "pixels drop first."),
+        "distilled_student_mean_iou": Expected(
+            (0.48, 0.60), "lower: a weaker teacher (see its IoU), or a changed temperature or loss weight."),
+        "int8_size_ratio": Expected(
+            (3.0, 4.2), "near 1: the model was exported in float32; near 4 is the rule, weights of 4 bytes "
+                        "stored in 1."),
+        "int8_iou_change": Expected(
+            (-0.02, 0.02), "a larger drop: a representative data set too small or unlike the test images, so "
+                           "the ranges chosen for the activations clip them."),
+    },
+    "11_several_devices": {
+        "data_parallel_loss_gap": Expected(
+            (0.0, 0.01), "larger: the loss was reduced to one number per replica instead of one value per "
+                         "image, or the global batch was not split as the chapter does."),
+        "multiworker_mirrored_loss_difference": Expected(
+            (0.0, 1e-5), "larger: the two worker processes did not start from the same weights, or their "
+                         "batches differ."),
     },
     "12_diffusion": {
         "diffusion_fid": Expected(
