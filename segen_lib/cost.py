@@ -219,6 +219,10 @@ def count_macs(model: keras.Model) -> int:
 def format_costs(costs: Sequence[LayerCost], only_macs: bool = True) -> str:
     """A text table of :func:`layer_costs`, with totals; ``only_macs`` keeps layers with MACs.
 
+    Columns: name, kind, output shape, parameters, MACs, share of the MACs and activation
+    memory of one image in kB. With ``only_macs``, the layers without MACs (batch norm,
+    activations, pooling, concatenation) are summed in one row before the total.
+
     Raises:
         ValueError: ``costs`` that is not a list of :class:`LayerCost` (a model: pass
             ``layer_costs(model)``).
@@ -229,12 +233,17 @@ def format_costs(costs: Sequence[LayerCost], only_macs: bool = True) -> str:
                          f"{type(costs).__name__}: call format_costs(layer_costs(model)).")
     rows = [cost for cost in costs if cost.macs or not only_macs]
     total = sum(cost.macs for cost in costs)
-    lines = [f"{'layer':<18}{'kind':<17}{'output':>14}{'params':>9}{'MACs':>12}{'share':>7}"]
+    lines = [f"{'layer':<18}{'kind':<17}{'output':>14}{'params':>9}{'MACs':>12}{'share':>7}{'act. kB':>9}"]
     for cost in rows:
         shape = "×".join(str(size) for size in cost.output_shape)
         lines.append(f"{cost.name:<18}{cost.kind:<17}{shape:>14}{cost.params:>9,}{cost.macs:>12,}"
-                     f"{cost.macs / max(total, 1):>7.1%}")
-    lines.append(f"{'total':<49}{sum(cost.params for cost in costs):>9,}{total:>12,}{1:>7.0%}")
+                     f"{cost.macs / max(total, 1):>7.1%}{cost.activation_bytes / 1e3:>9.1f}")
+    if len(rows) < len(costs):
+        hidden = [cost for cost in costs if cost not in rows]
+        lines.append(f"{f'{len(hidden)} layers without MACs':<49}{sum(cost.params for cost in hidden):>9,}"
+                     f"{0:>12,}{0:>7.0%}{sum(cost.activation_bytes for cost in hidden) / 1e3:>9.1f}")
+    lines.append(f"{'total':<49}{sum(cost.params for cost in costs):>9,}{total:>12,}{1:>7.0%}"
+                 f"{sum(cost.activation_bytes for cost in costs) / 1e3:>9.1f}")
     return "\n".join(lines)
 
 
