@@ -195,11 +195,12 @@ def verdict(chapter: str, name: str, value: float, device: str = "CPU", fast: bo
         fast: fast mode: never judged.
 
     Returns:
-        A :class:`Verdict`; ``"unchecked"`` in fast mode, or where no range is recorded for
-        this chapter, result and device.
+        A :class:`Verdict`; ``"unchecked"`` in fast mode (where tiny data may even give NaN), or
+        where no range is recorded for this chapter, result and device; ``"outside"`` for NaN
+        or infinity where a range applies (a diverged run).
 
     Raises:
-        ValueError: for a value that is not a finite number, or a device other than CPU/GPU.
+        ValueError: for a value that is not a number, or a device other than CPU/GPU.
 
     Example:
         >>> verdict("01_cnn_basics", "test_accuracy", 0.89).status
@@ -213,13 +214,14 @@ def verdict(chapter: str, name: str, value: float, device: str = "CPU", fast: bo
         number = float(value)
     except (TypeError, ValueError):
         raise ValueError(f"the result {name!r} must be a number, received {value!r}.") from None
-    if not math.isfinite(number):
-        raise ValueError(f"the result {name!r} is {number}: a run that gives NaN or infinity has diverged; "
-                         "run the chapter again from the top, or lower its learning rate.")
     expected = EXPECTED.get(chapter, {}).get(name)
     bounds = None if fast or expected is None else expected.range_for(device)
     if bounds is None:
         return Verdict(name, number, None, None, "unchecked")
+    if not math.isfinite(number):
+        return Verdict(name, number, *bounds, "outside",
+                       f"{number} means the run diverged or a ratio divided by zero; run the chapter "
+                       "again from the top, and if it recurs lower the learning rate in its constants cell.")
     low, high = bounds
     inside = low <= number <= high
     return Verdict(name, number, low, high, "inside" if inside else "outside",
@@ -253,7 +255,7 @@ def check_results(chapter: str, results: dict[str, float], info: RuntimeInfo) ->
     Raises:
         ValueError: no results, an unknown chapter, a name :data:`EXPECTED` does not know
             for this chapter (a typo would silently skip the check), or a value that is not a
-            finite number.
+            number.
     """
     if not results:
         raise ValueError("results is empty: pass the chapter's key results as {name: value}.")

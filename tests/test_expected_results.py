@@ -52,10 +52,17 @@ def test_no_verdict_in_fast_mode_on_an_unmeasured_device_or_for_an_unknown_resul
     assert verdict("99_none", "x", 1.0).status == "unchecked"
 
 
-@pytest.mark.parametrize("value", [math.nan, math.inf, "0.9x", None])
-def test_a_result_that_is_not_a_finite_number_is_refused(value):
+@pytest.mark.parametrize("value", ["0.9x", None, [0.9]])
+def test_a_result_that_is_not_a_number_is_refused(value):
     with pytest.raises(ValueError, match="test_accuracy"):
         verdict("01_cnn_basics", "test_accuracy", value)
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_nan_or_infinity_is_a_diverged_run_in_learner_mode_and_unjudged_in_fast_mode(value):
+    judged = verdict("01_cnn_basics", "test_accuracy", value)
+    assert judged.status == "outside" and "diverged" in judged.explain
+    assert verdict("01_cnn_basics", "test_accuracy", value, fast=True).status == "unchecked"
 
 
 def test_bad_arguments_say_what_to_do():
