@@ -69,6 +69,15 @@ def collect_checks(notebook) -> dict[str, str]:
     return dict(CHECK_PATTERN.findall(_stdout(notebook)))
 
 
+def check_mark(status: str | None, bold: bool = False) -> str:
+    """The words after a metric judged ``"inside"``/``"outside"`` its usual range; ``""`` if unjudged."""
+    if status == "inside":
+        return " (usual)"
+    if status == "outside":
+        return " (**outside the usual range**)" if bold else " (outside the usual range)"
+    return ""
+
+
 def format_metrics(result: ChapterResult, separator: str = ", ") -> str:
     """``name=value`` for each metric, marked when judged against its usual range.
 
@@ -77,8 +86,7 @@ def format_metrics(result: ChapterResult, separator: str = ", ") -> str:
         ...                              checks={"acc": "inside"}))
         'acc=0.9 (usual), t=5'
     """
-    marks = {"inside": " (usual)", "outside": " (**outside the usual range**)"}
-    return separator.join(f"{k}={v}{marks.get(result.checks.get(k), '')}"
+    return separator.join(f"{k}={v}{check_mark(result.checks.get(k), bold=True)}"
                           for k, v in result.metrics.items())
 
 

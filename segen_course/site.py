@@ -38,6 +38,7 @@ from pathlib import Path
 import nbformat
 
 from segen_course.editions import student_notebook
+from segen_course.report import check_mark
 from segen_course.runner import BUILD_DIR, CHAPTER_PATTERN, REPO_ROOT
 
 __all__ = ["CONF_DIR", "chapter_summary", "load_report", "write_sources", "build", "main"]
@@ -102,9 +103,8 @@ def _home_page(chapters: list[tuple[str, str, str]], report: dict) -> str:
     rows = []
     for stem, title, summary in chapters:
         run = runs.get(stem, {})
-        marks = {"inside": " (usual)", "outside": " (outside the usual range)"}
         checks = run.get("checks", {})
-        metrics = "<br>".join(f"{k} = {v}{marks.get(checks.get(k), '')}"
+        metrics = "<br>".join(f"{k} = {v}{check_mark(checks.get(k))}"
                               for k, v in run.get("metrics", {}).items()) or "–"
         time_text = (run.get("time") or "–").replace(" ", "\u00a0")
         if run and run.get("status") != "ok":
