@@ -120,6 +120,39 @@ def problems_in(notebook: dict) -> list[str]:
     return problems
 
 
+def _answer_kernel_dialog(page) -> None:
+    """Accept JupyterLab's *Select Kernel* dialog with the kernel it proposes, as a learner would.
+
+    JupyterLab asks when a notebook opens before the server's list of kernels has reached the
+    page (a slow, loaded machine); the proposed kernel is the notebook's own ``python3``.
+    """
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count() and "Select Kernel" in dialog.first.inner_text():
+        dialog.first.locator(".jp-Dialog-button.jp-mod-accept").click()
+
+
+def _fail_on_other_dialog(page) -> None:
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count() and "Select Kernel" not in dialog.first.inner_text():
+        pytest.fail("JupyterLab showed a dialog:\n" + dialog.first.inner_text())
+
+
+def _wait_for_kernel(page, seconds: float = 180) -> None:
+    """Wait until the open notebook has a kernel (not *No Kernel*) and that kernel is idle."""
+    deadline = time.monotonic() + seconds
+    name = page.locator(f"{PANEL} .jp-Toolbar-kernelName")
+    idle = page.locator(f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']")
+    while True:
+        _answer_kernel_dialog(page)
+        _fail_on_other_dialog(page)
+        label = name.first.inner_text().strip() if name.count() else ""
+        if label and label != "No Kernel" and idle.count():
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"the notebook had no idle kernel after {seconds:.0f} s (kernel: {label!r})")
+        time.sleep(0.5)
+
+
 def _run_all_and_save(browser, lab, name: str):
     """Open ``name`` in JupyterLab, Run > Run All Cells, wait, save; return the open page."""
     url, token, _ = lab
@@ -127,18 +160,24 @@ def _run_all_and_save(browser, lab, name: str):
     # ?reset: a fresh workspace, so that only this notebook is open
     page.goto(f"{url}/lab/tree/{name}?reset&token={token}", wait_until="domcontentloaded")
     page.locator(f"{PANEL} .jp-Cell").first.wait_for(timeout=120_000)
-    idle = page.locator(f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']")
-    idle.wait_for(timeout=120_000)                      # the kernel has started
+    _wait_for_kernel(page)
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).first.click()
-    page.wait_for_function(
+    deadline = time.monotonic() + RUN_ALL_SECONDS
+    while not page.evaluate(
         """() => {
             const panel = '.jp-NotebookPanel:not(.lm-mod-hidden)';
             const prompts = [...document.querySelectorAll(panel + ' .jp-CodeCell .jp-InputPrompt')];
             const indicator = document.querySelector(panel + ' .jp-Notebook-ExecutionIndicator');
-            return prompts.length > 0 && !prompts.some(p => p.textContent.includes('*'))
+            return prompts.length > 0 && /[0-9]/.test(prompts[0].textContent)
+                && !prompts.some(p => p.textContent.includes('*'))
                 && indicator && indicator.dataset.status === 'idle';
-        }""", timeout=RUN_ALL_SECONDS * 1000, polling=1000)
+        }"""):
+        _answer_kernel_dialog(page)
+        _fail_on_other_dialog(page)
+        if time.monotonic() > deadline:
+            pytest.fail(f"Run All Cells had not finished after {RUN_ALL_SECONDS} s")
+        time.sleep(1)
     page.locator(f"{PANEL} .jp-Cell").first.click()
     page.keyboard.press("Control+s")
     page.wait_for_function(  # the tab's "unsaved" dot disappears once the save is done
