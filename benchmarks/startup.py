@@ -16,7 +16,11 @@ compilations on disk; ``cold`` runs with an empty cache folder, ``warm`` runs ag
 folder the cold run filled. TensorFlow is measured once per model (its graph compilation is
 not cached across processes). Printed: seconds per phase and the ratio JAX / TensorFlow.
 
-Run from the repository root (about 3 minutes on 2 CPU cores)::
+Since the course's builders draw a model's initial weights in one compiled program under JAX
+(:mod:`segen_lib.models.initialisation`), a cold build compiles one program per model instead
+of one per initialiser and shape.
+
+Run from the repository root (about 3 minutes on 2 CPU cores per repeat)::
 
     python benchmarks/startup.py
     python benchmarks/startup.py --models unet --repeats 3
@@ -28,6 +32,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -108,6 +113,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS))
     parser.add_argument("--json", help="also write the rows to this file")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="measure each run this many times (fresh processes, a fresh cache folder "
+                             "for each cold run) and print the median of each phase")
     args = parser.parse_args()
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")
@@ -115,10 +123,16 @@ def main() -> None:
     header = f"{'model':16s} {'run':16s} {'build':>7s} {'1st step':>9s} {'1st predict':>11s} {'total':>7s}"
     print(header)
     for model in args.models:
-        tf = measure("tensorflow", model, None)
-        with tempfile.TemporaryDirectory() as cache:
-            runs = {"tensorflow": tf, "jax, no cache": measure("jax", model, None),
-                    "jax, cold cache": measure("jax", model, cache), "jax, warm cache": measure("jax", model, cache)}
+        samples = {"tensorflow": [], "jax, no cache": [], "jax, cold cache": [], "jax, warm cache": []}
+        for _ in range(args.repeats):
+            samples["tensorflow"].append(measure("tensorflow", model, None))
+            samples["jax, no cache"].append(measure("jax", model, None))
+            with tempfile.TemporaryDirectory() as cache:
+                samples["jax, cold cache"].append(measure("jax", model, cache))
+                samples["jax, warm cache"].append(measure("jax", model, cache))
+        runs = {run: {phase: statistics.median(times[phase] for times in measured) for phase in measured[0]}
+                for run, measured in samples.items()}
+        tf = runs["tensorflow"]
         for run, times in runs.items():
             ratio = times["build"] / tf["build"]
             print(f"{model:16s} {run:16s} {times['build']:7.2f} {times['first_step']:9.2f} "
