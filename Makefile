@@ -41,22 +41,23 @@ site: $(STAMP)
 	$(BIN)/python -m segen_course.site build
 
 # pytest's testpaths: tests/, segen_lib/ and segen_course/ (doctests) and build/student/ (the notebooks as learners get them).
+# SEGEN_EXERCISE_CHECKS=fail: every exercise check must fail on the student edition's blank answers.
 test: $(STAMP) student
-	SEGEN_FAST=1 $(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_FLAGS)
+	SEGEN_FAST=1 SEGEN_EXERCISE_CHECKS=fail $(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_FLAGS)
 
 test-jax: $(STAMP)
-	KERAS_BACKEND=jax JAX_PLATFORMS=$${JAX_PLATFORMS:-cpu} SEGEN_FAST=1 $(BIN)/python -m pytest $(PYTEST_FLAGS) \
+	KERAS_BACKEND=jax JAX_PLATFORMS=$${JAX_PLATFORMS:-cpu} SEGEN_FAST=1 SEGEN_EXERCISE_CHECKS=pass $(BIN)/python -m pytest $(PYTEST_FLAGS) \
 		tests segen_lib notebooks
 
 # Every notebook with its solutions, in fast mode, taking the branch it takes on a GPU
 # (SEGEN_GPU_SETTINGS=1: larger images, deeper networks, XLA), on whatever device there is.
 test-gpu-settings: $(STAMP)
-	SEGEN_FAST=1 SEGEN_GPU_SETTINGS=1 $(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_FLAGS) notebooks
+	SEGEN_FAST=1 SEGEN_GPU_SETTINGS=1 SEGEN_EXERCISE_CHECKS=pass $(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_FLAGS) notebooks
 
 # Every chapter with its solutions in fast mode (fails if one fails), the site built from
 # it, then the browser test, which fails here instead of skipping when Chromium is missing.
 test-site: $(STAMP)
-	$(BIN)/python -m segen_course run --fast
+	SEGEN_EXERCISE_CHECKS=pass $(BIN)/python -m segen_course run --fast
 	$(BIN)/python -m segen_course.site build
 	SEGEN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest $(PYTEST_FLAGS) tests/test_site_browser.py
 

@@ -30,10 +30,12 @@ import nbformat
 
 from segen_course.runner import BUILD_DIR, NOTEBOOKS_DIR, list_chapters, select_chapters
 
-__all__ = ["SOLUTION_TAG", "exercises", "solution_cells", "student_notebook", "write_student_edition",
-           "main"]
+__all__ = ["SOLUTION_TAG", "ANSWER_TAG", "exercises", "solution_cells", "answer_cells", "checked_exercises",
+           "blank_answer", "student_notebook", "write_student_edition", "main"]
 
 SOLUTION_TAG = "solution"
+ANSWER_TAG = "answer"
+_CHECK_CALL = re.compile(r"""grader\.check\(\s*["']exercise_(\d+)["']\s*\)""")
 _EXERCISES = re.compile(r"^##\s+Exercises\s*$", re.M)
 _ITEM = re.compile(r"^(\d+)\.\s+(.+)$")
 _SOLUTIONS = re.compile(r"^##\s+Solutions\b", re.M)
@@ -85,8 +87,52 @@ def solution_cells(notebook) -> list[int]:
             if SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])]
 
 
+def answer_cells(notebook) -> list[int]:
+    """Indices of the cells tagged ``answer`` (:data:`ANSWER_TAG`): a learner's answer, blanked for students."""
+    return [i for i, cell in enumerate(notebook.cells)
+            if ANSWER_TAG in cell.get("metadata", {}).get("tags", [])]
+
+
+def checked_exercises(notebook) -> list[int]:
+    """The exercise numbers checked by a ``grader.check("exercise_K")`` call outside the solutions, sorted."""
+    solutions = set(solution_cells(notebook))
+    found = {int(number) for i, cell in enumerate(notebook.cells)
+             if cell.cell_type == "code" and i not in solutions
+             for number in _CHECK_CALL.findall(cell.source)}
+    return sorted(found)
+
+
+def blank_answer(source: str) -> str:
+    """An answer cell as students get it: each ``# SOLUTION`` line and solution block replaced by ``...``.
+
+    The markers are otter-grader's (``otter assign``), and so is the replacement
+    (``otter.assign.solutions.replace_solutions``): ``x = f(2)  # SOLUTION`` becomes
+    ``x = ...``; the lines from ``# BEGIN SOLUTION`` to ``# END SOLUTION`` become one ``...``
+    at the indentation of ``# BEGIN SOLUTION``.
+
+    Raises:
+        ValueError: the cell has no marker (the answer would be handed out) or an
+            unbalanced ``BEGIN``/``END SOLUTION``.
+
+    Example:
+        >>> print(blank_answer("n = 3\\nsize = (28 - 5) // 2 + 1  # SOLUTION"))
+        n = 3
+        size = ...
+    """
+    from otter.assign.solutions import replace_solutions
+
+    lines = source.split("\n")
+    if not any(re.search(r"#\s?(BEGIN )?SOLUTION\s*$", line.rstrip()) for line in lines):
+        raise ValueError(f"an answer cell has no '# SOLUTION' marker, so students would get the answer: "
+                         f"mark the answer's lines (first line: {lines[0][:60]!r}).")
+    try:
+        return "\n".join(replace_solutions(lines, "python"))
+    except AssertionError as exc:
+        raise ValueError(f"an answer cell's solution markers do not pair up: {exc}") from None
+
+
 def student_notebook(notebook):
-    """The student edition of one chapter: a copy without its ``solution`` cells.
+    """The student edition of one chapter: no ``solution`` cells, and its ``answer`` cells blanked.
 
     Args:
         notebook: an ``nbformat`` notebook (version 4), stored or executed; outputs of
@@ -97,9 +143,10 @@ def student_notebook(notebook):
 
     Raises:
         ValueError: if the chapter sets exercises but tags no solution cell (the
-            solutions would be handed out), tags solutions but sets no exercise, or has a
+            solutions would be handed out), tags solutions but sets no exercise, has a
             cell from its ``## Solutions`` heading on that is not tagged (it would be
-            handed out too).
+            handed out too), has an exercise without a ``grader.check("exercise_K")``
+            call above the solutions, or an answer cell without a ``# SOLUTION`` marker.
     """
     from nbconvert.preprocessors import TagRemovePreprocessor
 
@@ -121,8 +168,28 @@ def student_notebook(notebook):
                                  f"heading but is not tagged {SOLUTION_TAG!r}, so it would be handed to "
                                  f"students: tag it {SOLUTION_TAG!r} (JupyterLab: the property inspector, "
                                  "Cell Tags) or move it above the heading.")
+    checked = checked_exercises(notebook)
+    unchecked = [] if not checked and not answer_cells(notebook) else None  # TRANSITION
+    unchecked = [k for k in range(1, len(asked) + 1) if k not in checked] if unchecked is None else unchecked
+    if unchecked:
+        raise ValueError(f"{title!r}: exercise(s) {', '.join(map(str, unchecked))} have no check: add an "
+                         "answer cell (tagged 'answer') and a cell calling grader.check(\"exercise_K\") "
+                         "above the '## Solutions' heading.")
+    extra = [k for k in checked if k > len(asked)]
+    if extra:
+        raise ValueError(f"{title!r}: grader.check for exercise(s) {', '.join(map(str, extra))}, but the "
+                         f"chapter sets {len(asked)}: number the checks as the exercises.")
+    blanked = copy.deepcopy(notebook)
+    for index in answer_cells(blanked):
+        cell = blanked.cells[index]
+        try:
+            cell.source = blank_answer(cell.source)
+        except ValueError as exc:
+            raise ValueError(f"{title!r}: cell {index}: {exc}") from None
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
     remover = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}, enabled=True)
-    student, _ = remover.preprocess(copy.deepcopy(notebook), {})
+    student, _ = remover.preprocess(blanked, {})
     return student
 
 

@@ -29,7 +29,9 @@ def test_solutions_are_the_tagged_tail_after_the_exercises(chapter):
 def test_student_edition_keeps_every_exercise_and_no_solution(chapter):
     student = editions.student_notebook(chapter)
     kept = [cell for cell in chapter.cells if editions.SOLUTION_TAG not in cell.metadata.get("tags", [])]
-    assert [c.source for c in student.cells] == [c.source for c in kept]
+    blanked = [editions.blank_answer(c.source) if editions.ANSWER_TAG in c.metadata.get("tags", []) else c.source
+               for c in kept]
+    assert [c.source for c in student.cells] == blanked
     assert editions.solution_cells(student) == []
     assert not any("## Solutions" in cell.source for cell in student.cells)
     assert editions.exercises(student) == editions.exercises(chapter)
@@ -142,3 +144,57 @@ def test_a_refused_chapter_leaves_the_output_folder_as_it_was(tmp_path):
         editions.write_student_edition(notebooks, out)
     assert not out.exists()
 
+
+
+def test_every_exercise_has_an_answer_cell_blanked_for_students_and_a_check(chapter):
+    from segen_lib import exercises
+
+    asked = editions.exercises(chapter)
+    number = _chapter_number(chapter)
+    assert editions.checked_exercises(chapter) == list(range(1, len(asked) + 1))
+    assert exercises.check_names(number) == [f"exercise_{k}" for k in range(1, len(asked) + 1)]
+    answers = editions.answer_cells(chapter)
+    assert len(answers) >= len(asked), "an exercise has no answer cell"
+    student = editions.student_notebook(chapter)
+    blanked = [cell.source for cell in student.cells if editions.ANSWER_TAG in cell.metadata.get("tags", [])]
+    assert len(blanked) == len(answers)
+    for source in blanked:
+        assert "..." in source and "SOLUTION" not in source
+
+
+def _chapter_number(notebook) -> str:
+    import re
+
+    return re.match(r"#\s*(\d\d)", notebook.cells[0].source).group(1)
+
+
+def test_answer_cells_lose_their_marked_lines_and_keep_the_rest():
+    source = ("image = make()\nsize = formula(28)  # SOLUTION\nfor row in rows:\n"
+              "    # BEGIN SOLUTION\n    total += row\n    count += 1\n    # END SOLUTION\nprint(size)")
+    assert editions.blank_answer(source) == "image = make()\nsize = ...\nfor row in rows:\n    ...\nprint(size)"
+    with pytest.raises(ValueError, match="no '# SOLUTION' marker"):
+        editions.blank_answer("size = formula(28)")
+    with pytest.raises(ValueError, match="do not pair up"):
+        editions.blank_answer("# BEGIN SOLUTION\nsize = 3")
+
+
+def test_an_exercise_without_a_check_or_an_unmarked_answer_is_refused():
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    def chapter(*cells):
+        return new_notebook(cells=[new_markdown_cell("# 99 · Test"),
+                                   new_markdown_cell("## Exercises\n\n1. One.\n2. Two."), *cells,
+                                   new_markdown_cell("## Solutions", metadata={"tags": ["solution"]}),
+                                   new_code_cell("x = 1", metadata={"tags": ["solution"]})])
+
+    answer = {"tags": [editions.ANSWER_TAG]}
+    one_check = chapter(new_code_cell("a = 1  # SOLUTION", metadata=answer), new_code_cell('grader.check("exercise_1")'))
+    with pytest.raises(ValueError, match=r"exercise\(s\) 2 have no check"):
+        editions.student_notebook(one_check)
+    unmarked = chapter(new_code_cell("a = 1", metadata=answer), new_code_cell('grader.check("exercise_1")'),
+                       new_code_cell('grader.check("exercise_2")'))
+    with pytest.raises(ValueError, match="no '# SOLUTION' marker"):
+        editions.student_notebook(unmarked)
+    three = chapter(new_code_cell('grader.check("exercise_1")\ngrader.check("exercise_2")\ngrader.check("exercise_3")'))
+    with pytest.raises(ValueError, match="sets 2"):
+        editions.student_notebook(three)
