@@ -16,9 +16,9 @@ compilations on disk; ``cold`` runs with an empty cache folder, ``warm`` runs ag
 folder the cold run filled. TensorFlow is measured once per model (its graph compilation is
 not cached across processes). Printed: seconds per phase and the ratio JAX / TensorFlow.
 
-Since the course's builders draw a model's initial weights in one compiled program under JAX
-(:mod:`segen_lib.models.initialisation`), a cold build compiles one program per model instead
-of one per initialiser and shape.
+Since the course's builders draw a model's random initial weights with NumPy under JAX
+(:mod:`segen_lib.models.initialisation`), a cold build compiles no random initialiser, only
+the zeros and ones of biases and batch normalisation.
 
 Run from the repository root (about 3 minutes on 2 CPU cores per repeat)::
 

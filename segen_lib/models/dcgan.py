@@ -14,7 +14,7 @@ import keras
 from keras import layers
 
 from segen_lib import checks
-from segen_lib.models.initialisation import initial_weights_in_one_program
+from segen_lib.models.initialisation import initial_weights_without_compiling
 
 __all__ = ["build_generator", "build_discriminator"]
 
@@ -29,7 +29,7 @@ def _stage_image_shape(image_shape, stages: int) -> tuple[int, int, int]:
     return shape
 
 
-@initial_weights_in_one_program()
+@initial_weights_without_compiling()
 def build_generator(latent_dim: int = 64, image_shape: tuple[int, int, int] = (28, 28, 1),
                     filters: Sequence[int] = (128, 64), kernel_size: int = 4,
                     num_classes: int | None = None, name: str = "generator") -> keras.Model:
@@ -91,7 +91,7 @@ def build_generator(latent_dim: int = 64, image_shape: tuple[int, int, int] = (2
     return keras.Model(inputs if num_classes is not None else noise, outputs, name=name)
 
 
-@initial_weights_in_one_program()
+@initial_weights_without_compiling()
 def build_discriminator(image_shape: tuple[int, int, int] = (28, 28, 1),
                         filters: Sequence[int] = (32, 64), kernel_size: int = 4,
                         normalization: str | None = None, dropout: float = 0.0,

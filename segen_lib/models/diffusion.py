@@ -20,7 +20,7 @@ from keras import layers, ops
 from segen_lib import batches, checks
 from segen_lib.models.backend_step import OptimizerGroup, check_backend, minimize, run_train_step
 from segen_lib.models.diffusion_process import NoiseSchedule, ddim_step, ddim_timesteps
-from segen_lib.models.initialisation import initial_weights_in_one_program
+from segen_lib.models.initialisation import initial_weights_without_compiling
 from segen_lib.models.unet import conv_block
 from segen_lib.models.weight_average import averaged_copy
 
@@ -73,7 +73,7 @@ def _timed_block(x, time_features, filters: int, name: str):
     return layers.Add(name=f"{name}_residual")([features, skip])
 
 
-@initial_weights_in_one_program()
+@initial_weights_without_compiling()
 def build_noise_predictor(image_shape=(28, 28, 1), filters=(32, 64), time_dim: int = 64,
                           patch_size: int = 2, name: str = "noise_predictor") -> keras.Model:
     """A U-Net that predicts the noise in ``x_t``, told the step ``t``.

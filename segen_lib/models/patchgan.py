@@ -22,7 +22,7 @@ import keras
 from keras import layers
 
 from segen_lib import checks
-from segen_lib.models.initialisation import initial_weights_in_one_program
+from segen_lib.models.initialisation import initial_weights_without_compiling
 
 __all__ = ["build_patch_discriminator", "receptive_field"]
 
@@ -159,7 +159,7 @@ def _field_and_jump(model: keras.Model) -> tuple[int, int]:
     return max(field for field, _ in outputs), max(jump for _, jump in outputs)
 
 
-@initial_weights_in_one_program()
+@initial_weights_without_compiling()
 def build_patch_discriminator(input_shape: Sequence[int] = (32, 64, 3),
                               image_shape: Sequence[int] = (32, 64, 3),
                               filters: Sequence[int] = (64, 128, 256, 512), kernel_size: int = 4,

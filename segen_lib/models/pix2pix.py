@@ -32,7 +32,7 @@ from segen_lib import checks
 from segen_lib.batches import input_batches
 from segen_lib.label_spaces import IGNORE_LABEL
 from segen_lib.models.gan import GAN
-from segen_lib.models.initialisation import initial_weights_in_one_program
+from segen_lib.models.initialisation import initial_weights_without_compiling
 from segen_lib.models.unet import build_unet
 
 __all__ = ["Pix2Pix", "build_pix2pix_generator", "PIX2PIX_PAPER", "one_hot_images"]
@@ -41,7 +41,7 @@ __all__ = ["Pix2Pix", "build_pix2pix_generator", "PIX2PIX_PAPER", "one_hot_image
 PIX2PIX_PAPER = {"loss": "non-saturating", "learning_rate": 2e-4, "beta_1": 0.5}
 
 
-@initial_weights_in_one_program()
+@initial_weights_without_compiling()
 def build_pix2pix_generator(input_shape: Sequence[int | None] = (32, 64, 19), output_channels: int = 3,
                             filters: Sequence[int] = (16, 32, 64, 128), batch_norm: bool = False,
                             name: str = "pix2pix_generator") -> keras.Model:

@@ -29,7 +29,7 @@ from keras import layers
 
 from segen_lib import checks
 from segen_lib.batches import fit_inputs, readable_data
-from segen_lib.models.initialisation import initial_weights_in_one_program
+from segen_lib.models.initialisation import initial_weights_without_compiling
 
 UPSAMPLING_MODES = ("transpose", "resize")
 OUTPUTS = ("probabilities", "logits")
@@ -207,7 +207,7 @@ def conv_block(x, filters: int, batch_norm: bool = True, dropout: float = 0.0, n
     return x
 
 
-@initial_weights_in_one_program()
+@initial_weights_without_compiling()
 def build_unet(input_shape: Sequence[int | None] = (64, 64, 1), num_classes: int = 1,
                filters: Sequence[int] = (16, 32, 64, 128), batch_norm: bool = True,
                dropout: float = 0.0, upsampling: str = "transpose", output: str = "probabilities",
@@ -269,7 +269,7 @@ def build_unet(input_shape: Sequence[int | None] = (64, 64, 1), num_classes: int
     return UNet(inputs, outputs, name=name)
 
 
-@initial_weights_in_one_program()
+@initial_weights_without_compiling()
 def build_article_unet(input_shape: Sequence[int] = (256, 256, 1), fixed: bool = False,
                        num_classes: int = 1) -> keras.Model:
     """The U-Net of the course's source article (section 4.1), as printed or repaired.
