@@ -21,7 +21,7 @@ def test_lung(env):
     expected = _windowed("lung")
     lung = env.get("lung")
     assert isinstance(lung, np.ndarray) and lung.shape == expected.shape, "lung is not the windowed slice yet"
-    np.testing.assert_allclose(lung, expected, atol=1e-6)
+    assert np.allclose(lung, expected, atol=1e-6)
 
 
 @test_case(points=1, failure_message="black_soft_tissue and black_lung: the share of pixels whose grey value is "

@@ -54,5 +54,5 @@ def test_prediction(env):
         "prediction is not an array of images_100's shape yet"
     top, left = _offset(padded, images)
     full = ops.convert_to_numpy(env["model_104"](padded))
-    np.testing.assert_allclose(prediction, full[:, top:top + images.shape[1], left:left + images.shape[2]],
-                               atol=1e-5)
+    expected = full[:, top:top + images.shape[1], left:left + images.shape[2]]
+    assert np.allclose(prediction, expected, atol=1e-5)
