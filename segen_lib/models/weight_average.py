@@ -26,6 +26,7 @@ import numpy as np
 from keras import layers
 
 from segen_lib.batches import input_batches
+from segen_lib.models.initialisation import initial_weights_without_compiling
 
 __all__ = ["averaged_copy", "recalibrate_batch_norm"]
 
@@ -100,7 +101,8 @@ def averaged_copy(model: keras.Model, optimizer: keras.optimizers.Optimizer,
                          f"received {optimizer!r}.")
     if not optimizer.built:
         raise ValueError("an averaged copy needs a built optimizer: compile the model first.")
-    copy = keras.models.clone_model(model)
+    with initial_weights_without_compiling():   # overwritten next: no compilation to draw them
+        copy = keras.models.clone_model(model)
     copy.set_weights([np.array(weight) for weight in model.get_weights()])
     optimizer.finalize_variable_values(copy.trainable_variables)
     # The average was assigned from the optimizer's own arrays: give the copy arrays of its own.
