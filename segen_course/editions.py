@@ -169,8 +169,7 @@ def student_notebook(notebook):
                                  f"students: tag it {SOLUTION_TAG!r} (JupyterLab: the property inspector, "
                                  "Cell Tags) or move it above the heading.")
     checked = checked_exercises(notebook)
-    unchecked = [] if not checked and not answer_cells(notebook) else None  # TRANSITION
-    unchecked = [k for k in range(1, len(asked) + 1) if k not in checked] if unchecked is None else unchecked
+    unchecked = [k for k in range(1, len(asked) + 1) if k not in checked]
     if unchecked:
         raise ValueError(f"{title!r}: exercise(s) {', '.join(map(str, unchecked))} have no check: add an "
                          "answer cell (tagged 'answer') and a cell calling grader.check(\"exercise_K\") "

@@ -22,7 +22,6 @@ def test_solutions_are_the_tagged_tail_after_the_exercises(chapter):
     assert tagged, "no solution cell is tagged"
     assert tagged == list(range(tagged[0], len(chapter.cells))), "a cell after the solutions is not tagged"
     assert chapter.cells[tagged[0]].source.strip() == "## Solutions"
-    assert any(chapter.cells[i].cell_type == "code" for i in tagged)
     assert len(editions.exercises(chapter)) >= 2
 
 
@@ -94,8 +93,11 @@ def test_command_line_writes_and_refuses_unknown_chapters(tmp_path, capsys):
 
 
 def _chapter(*cells):
+    """A chapter with one exercise, its answer cell and its check, then ``cells``."""
+    answer = nbformat.v4.new_code_cell("a = 1  # SOLUTION", metadata={"tags": [editions.ANSWER_TAG]})
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 99 · T"),
                                                nbformat.v4.new_markdown_cell("## Exercises\n\n1. Do it.\n"),
+                                               answer, nbformat.v4.new_code_cell('grader.check("exercise_1")'),
                                                *cells])
     return notebook
 
@@ -107,15 +109,16 @@ def _tagged(cell):
 
 def test_a_cell_after_the_solutions_heading_left_untagged_is_refused_before_it_is_handed_out():
     heading, answer = nbformat.v4.new_markdown_cell("## Solutions"), nbformat.v4.new_code_cell("answer = 42")
-    with pytest.raises(ValueError, match=r"cell 3 \('answer = 42'\) comes after the '## Solutions' heading"):
+    with pytest.raises(ValueError, match=r"cell 5 \('answer = 42'\) comes after the '## Solutions' heading"):
         editions.student_notebook(_chapter(_tagged(heading), answer))
     # an untagged heading above tagged solutions: the heading is refused
-    with pytest.raises(ValueError, match=r"cell 2 \('## Solutions'\) comes after"):
+    with pytest.raises(ValueError, match=r"cell 4 \('## Solutions'\) comes after"):
         editions.student_notebook(_chapter(nbformat.v4.new_markdown_cell("## Solutions"),
                                            _tagged(nbformat.v4.new_code_cell("answer = 42"))))
     student = editions.student_notebook(_chapter(_tagged(nbformat.v4.new_markdown_cell("## Solutions")),
                                                  _tagged(nbformat.v4.new_code_cell("answer = 42"))))
-    assert [cell.source for cell in student.cells][-1].startswith("## Exercises")
+    assert [cell.source for cell in student.cells][1:] == ["## Exercises\n\n1. Do it.\n", "a = ...",
+                                                           'grader.check("exercise_1")']
 
 
 def test_the_edition_never_overwrites_the_notebooks_it_is_made_from(tmp_path):
