@@ -132,7 +132,10 @@ def blank_answer(source: str) -> str:
 
 
 def student_notebook(notebook):
-    """The student edition of one chapter: no ``solution`` cells, and its ``answer`` cells blanked.
+    """The student edition of one chapter: no ``solution`` cells, its ``answer`` cells blanked.
+
+    The outputs of the answer cells and of the ``grader.check`` cells are cleared (in an
+    executed chapter they are the solutions' results).
 
     Args:
         notebook: an ``nbformat`` notebook (version 4), stored or executed; outputs of
@@ -186,6 +189,9 @@ def student_notebook(notebook):
         except ValueError as exc:
             raise ValueError(f"{title!r}: cell {index}: {exc}") from None
         if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    for cell in blanked.cells:   # an executed chapter's checks ran on the solutions: not the student's result
+        if cell.cell_type == "code" and _CHECK_CALL.search(cell.source):
             cell.outputs, cell.execution_count = [], None
     remover = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}, enabled=True)
     student, _ = remover.preprocess(blanked, {})

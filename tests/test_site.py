@@ -34,7 +34,15 @@ def _executed(stem: str, title: str) -> nbformat.NotebookNode:
     return new_notebook(cells=[
         new_markdown_cell(f"# {title}\n*What it | teaches,\non two lines.*\n\n**You will learn**"),
         new_markdown_cell("The loss is $L = -\\log D(x)$."), plot,
-        new_markdown_cell("## Summary\n\n## Exercises\n\n1. Compute it.\n2. Explain it."), heading, solution])
+        new_markdown_cell("## Summary\n\n## Exercises\n\n1. Compute it.\n2. Explain it."),
+        *_answered(1), *_answered(2), heading, solution])
+
+
+def _answered(k: int) -> list:
+    """Exercise k's answer cell (tagged ``answer``) and its check."""
+    answer = new_code_cell(f"answer_{k} = {k}  # SOLUTION")
+    answer.metadata["tags"] = ["answer"]
+    return [answer, new_code_cell(f'grader.check("exercise_{k}")')]
 
 
 @pytest.fixture
@@ -64,7 +72,8 @@ def test_home_page_has_one_row_per_chapter_with_time_and_metrics(build_dir):
 def test_chapter_pages_are_the_student_edition_and_the_data_page_has_no_repository_links(build_dir):
     source = site.write_sources(build_dir)
     page = nbformat.read(source / "chapters" / "00_intro.ipynb", as_version=4)
-    assert len(page.cells) == 4 and "answer = 42" not in str(page)
+    assert len(page.cells) == 8 and "answer = 42" not in str(page)
+    assert page.cells[4].source == "answer_1 = ..." and "answer_1 = 1" not in str(page)
     assert page.cells[2].outputs[0]["data"]["image/png"]
     data = (source / "data.md").read_text()
     assert data.startswith("# Data sets and licences") and "](" not in data.replace("](http", "")
