@@ -237,3 +237,43 @@ def test_options_are_keywords_and_a_schedule_named_by_its_kind_is_refused_with_t
     with pytest.raises(ValueError, match=r"schedule must be a NoiseSchedule \(e\.g\. NoiseSchedule\(1000, 'cosine'\)"):
         Diffusion(network, schedule="cosine")
 
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="denoising_step outside fit needs TensorFlow")
+def test_denoising_step_is_the_weighted_loss_on_the_given_steps_and_noise(gan_images):
+    """The loss before the update is sum_i w_t |eps - eps_theta(x_t, t)|^2 / n, with min-SNR weights."""
+    keras.utils.set_random_seed(0)
+    network = build_noise_predictor((8, 8, 1), filters=(8, 16), time_dim=8, patch_size=2)
+    schedule = NoiseSchedule(20, "cosine")
+    model = Diffusion(network, schedule, ema_momentum=0.5, min_snr_gamma=2.0)
+    model.compile(learning_rate=1e-2, run_eagerly=True)
+    images = gan_images(8, (8, 8, 1))
+    steps = np.arange(8, dtype="int32") * 2
+    noise = np.random.default_rng(0).standard_normal(images.shape).astype("float32")
+    predicted = keras.ops.convert_to_numpy(network([schedule.add_noise(images, steps, noise), steps]))
+    snr = schedule.alpha_bars[steps] / (1 - schedule.alpha_bars[steps])
+    expected = np.mean(np.minimum(snr, 2.0) / snr * np.mean((noise - predicted) ** 2, axis=(1, 2, 3)))
+    before = [w.copy() for w in network.get_weights()]
+    loss = float(model.denoising_step(images, steps, noise))
+    np.testing.assert_allclose(loss, expected, rtol=1e-5)
+    assert any(not np.allclose(a, b) for a, b in zip(before, network.get_weights()))
+
+
+def test_the_shipped_noise_predictor_is_verified_and_denoises():
+    from segen_lib.datasets.shipped import DataFileError, noise_predictor_path
+
+    try:
+        path = noise_predictor_path()
+    except DataFileError as error:
+        pytest.skip(f"no shipped noise predictor: {error}")
+    network = keras.saving.load_model(path, compile=False)
+    assert [tuple(i.shape) for i in network.inputs] == [(None, 28, 28, 1), (None,)]
+    schedule = NoiseSchedule(1000, "cosine")
+    from segen_lib.datasets import load_fashion_mnist
+
+    images = load_fashion_mnist("test", limit=64)[0][..., None].astype("float32") / 127.5 - 1.0
+    noise = np.random.default_rng(0).standard_normal(images.shape).astype("float32")
+    steps = np.full(64, 500, "int32")
+    predicted = network.predict([keras.ops.convert_to_numpy(schedule.add_noise(images, steps, noise)), steps],
+                                verbose=0)
+    assert np.mean((predicted - noise) ** 2) < 0.5 * np.mean(noise ** 2)   # far better than predicting zero

@@ -344,3 +344,27 @@ def medical_pixel_spacing(name: str) -> tuple[float, float]:
     checks.one_of(name, "name", names)
     row, col = arrays["pixel_spacing"][names.index(name)]
     return float(row), float(col)
+
+
+NOISE_PREDICTOR_FILE = "diffusion_noise_predictor.keras"
+
+
+def noise_predictor_path() -> Path:
+    """The path of chapter 12's trained noise predictor, returned only after its SHA-256 is checked.
+
+    ``diffusion_noise_predictor.keras`` is chapter 12's noise predictor trained for longer
+    than the chapter can afford, by ``data/train_diffusion.py``. Load it with
+    ``keras.saving.load_model(noise_predictor_path(), compile=False)`` after importing
+    :mod:`segen_lib.models.diffusion` (which registers its time-embedding layer), and sample
+    with ``Diffusion(network, NoiseSchedule(1000, "cosine"), ema_momentum=None)``.
+
+    Returns:
+        The ``pathlib.Path`` of the verified file in :func:`data_dir`.
+
+    Raises:
+        DataFileError (a ``ValueError``): the file is missing, corrupt or not listed in
+            ``SHA256SUMS``, naming it and the command that rebuilds it.
+    """
+    folder, override = _folder(None)
+    _verify([NOISE_PREDICTOR_FILE], folder, override)
+    return folder / NOISE_PREDICTOR_FILE

@@ -25,7 +25,9 @@ from segen_lib.models.unet import conv_block
 from segen_lib.models.weight_average import averaged_copy
 
 __all__ = ["NoiseSchedule", "TimeEmbedding", "build_noise_predictor", "ddim_timesteps", "ddim_step",
-           "Diffusion"]
+           "Diffusion", "PREDICTIONS"]
+
+PREDICTIONS = ("epsilon", "v")   # what the network can be trained to predict (Diffusion's ``prediction``)
 
 
 @keras.saving.register_keras_serializable(package="segen")
@@ -155,7 +157,10 @@ class Diffusion(keras.Model):
     ``fit(images, ...)`` trains ``network`` (see :func:`build_noise_predictor`) on the
     DDPM objective: for each image a random step ``t``, noise ``eps``, and the mean
     squared error between ``eps`` and ``network([x_t, t])`` (Ho et al. 2020, Algorithm 1,
-    the "simple" loss). The optimizer keeps a moving average of the network's weights
+    the "simple" loss), or, with ``prediction="v"``, between the velocity
+    ``v = sqrt(alpha_bar_t) eps - sqrt(1 - alpha_bar_t) x_0`` and the network's output
+    (Salimans and Ho, *Progressive Distillation for Fast Sampling of Diffusion Models*,
+    ICLR 2022). The optimizer keeps a moving average of the network's weights
     (``use_ema=True``, as chapter 04's ``GAN`` keeps its generator's), and samples come
     from it by default (:meth:`averaged_network`). Runs on the TensorFlow and JAX backends
     (the step is written once, as chapter 04's GAN's is).
@@ -166,10 +171,14 @@ class Diffusion(keras.Model):
         ema_momentum: momentum of the default optimizer's weight average, in [0, 1); None
             for no average.
         min_snr_gamma: each step's error is weighted by ``min(SNR_t, gamma) / SNR_t`` with
-            ``SNR_t = alpha_bar_t / (1 - alpha_bar_t)`` (Hang et al., *Efficient Diffusion
-            Training via Min-SNR Weighting Strategy*, ICCV 2023: the nearly noise-free steps
-            stop dominating the gradient, and training converges faster); None for DDPM's
-            unweighted "simple" loss.
+            ``SNR_t = alpha_bar_t / (1 - alpha_bar_t)`` (``min(SNR_t, gamma) / (SNR_t + 1)``
+            for ``prediction="v"``; Hang et al., *Efficient Diffusion Training via Min-SNR
+            Weighting Strategy*, ICCV 2023: the nearly noise-free steps stop dominating the
+            gradient, and training converges faster); None for unweighted errors (DDPM's
+            "simple" loss).
+        prediction: what the network predicts: ``"epsilon"`` (the noise, DDPM) or ``"v"``
+            (the velocity); the sampler turns either into the noise it implies
+            (:meth:`predicted_noise`).
         seed: seed of the steps and noise drawn in training.
 
     Raises:
@@ -178,10 +187,10 @@ class Diffusion(keras.Model):
     """
 
     def __init__(self, network: keras.Model, schedule: NoiseSchedule | None = None, *extra,
-                 ema_momentum: float | None = 0.999, min_snr_gamma: float | None = 5.0, seed: int | None = 0,
-                 **kwargs):
+                 ema_momentum: float | None = 0.999, min_snr_gamma: float | None = 5.0,
+                 prediction: str = "epsilon", seed: int | None = 0, **kwargs):
         checks.keyword_options(extra, "Diffusion(network, schedule, ...)",
-                               "ema_momentum=..., min_snr_gamma=..., seed=...")
+                               "ema_momentum=..., min_snr_gamma=..., prediction=..., seed=...")
         super().__init__(**kwargs)
         if not isinstance(network, keras.Model):
             raise ValueError(f"network must be a keras.Model that takes [x_t, t] (see "
@@ -212,7 +221,9 @@ class Diffusion(keras.Model):
             min_snr_gamma = checks.number(min_snr_gamma, "min_snr_gamma", minimum=0, include_minimum=False)
         self.min_snr_gamma = min_snr_gamma
         snr = self.schedule.alpha_bars / (1 - self.schedule.alpha_bars)
-        weights = np.ones_like(snr) if min_snr_gamma is None else np.minimum(snr, min_snr_gamma) / snr
+        self.prediction = checks.one_of(prediction, "prediction", PREDICTIONS)
+        weights = (np.ones_like(snr) if min_snr_gamma is None else
+                   np.minimum(snr, min_snr_gamma) / (snr + 1 if prediction == "v" else snr))
         self._loss_weights = ops.convert_to_tensor(weights, "float32")
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
@@ -294,23 +305,50 @@ class Diffusion(keras.Model):
         return self.network(inputs, training=training)
 
     def train_batch(self, data):
-        """One DDPM step on a batch of images; returns the logged loss."""
+        """One DDPM step on a batch of images: draw a step and noise per image, then :meth:`denoising_step`."""
         images = data[0] if isinstance(data, (tuple, list)) else data
         batch_size = ops.shape(images)[0]
         steps = keras.random.randint((batch_size,), 0, self.schedule.num_steps, seed=self.seed_generator,
                                      dtype="int32")
         noise = keras.random.normal(ops.shape(images), seed=self.seed_generator)
+        loss = self.denoising_step(images, steps, noise)
+        self.loss_tracker.update_state(loss)
+        return {"loss": self.loss_tracker.result()}
+
+    def denoising_step(self, images, steps, noise):
+        r"""One update of the network on given steps and noise; returns the loss before it.
+
+        .. math::
+            L = \frac{1}{n}\sum_i w_{t_i}\,\frac{1}{HWC}\big\lVert \varepsilon_i -
+            \varepsilon_\theta(\sqrt{\bar\alpha_{t_i}}\,x_i + \sqrt{1-\bar\alpha_{t_i}}\,\varepsilon_i,\ t_i)
+            \big\rVert^2,\qquad w_t = \min(\mathrm{SNR}_t, \gamma)/\mathrm{SNR}_t \ (\text{or } 1)
+
+        then one step of the optimizer (which updates the weight average). :meth:`train_batch`
+        draws ``steps`` and ``noise``; a chapter can pass its own to compare a hand-written
+        step with this one (chapter 12, section 4). Under JAX it runs only inside ``fit``.
+
+        Args:
+            images: ``x_0``, ``(n, H, W, C)`` float32 in [-1, 1].
+            steps: ``(n,)`` int32 steps in ``0 .. T-1``.
+            noise: ``eps``, shaped like ``images``.
+
+        Returns:
+            The scalar loss (a tensor) at the weights before the update.
+        """
         noisy = self.schedule.add_noise(images, steps, noise)
+        if self.prediction == "v":   # v = sqrt(alpha_bar_t) eps - sqrt(1 - alpha_bar_t) x_0
+            target = self.schedule.velocity(images, steps, noise)
+        else:
+            target = noise
 
         def loss_fn():
             predicted = self.network([noisy, steps], training=True)
-            per_image = ops.mean(ops.square(noise - predicted), axis=(1, 2, 3))
+            per_image = ops.mean(ops.square(target - predicted), axis=(1, 2, 3))
             loss = ops.mean(ops.take(self._loss_weights, steps) * per_image)
             return loss, {"loss": loss}
 
         logs = minimize(loss_fn, self.network, self.network_optimizer)   # the average follows in the optimizer
-        self.loss_tracker.update_state(logs["loss"])
-        return {"loss": self.loss_tracker.result()}
+        return logs["loss"]
 
     def train_step(self, *args):
         if getattr(self, "network_optimizer", None) is None:
@@ -335,6 +373,40 @@ class Diffusion(keras.Model):
         x, y, batch_size, kwargs = batches.fit_inputs(x, y, kwargs.pop("batch_size", None), seed=self.seed,
                                                       **kwargs)
         return super().fit(x, y, batch_size=batch_size, **kwargs)
+
+    def predicted_noise(self, noisy, t, averaged: bool = True, batch_size: int = 500) -> np.ndarray:
+        """The noise the network sees in ``x_t``: its output, or the noise implied by a predicted ``v``.
+
+        With ``prediction="v"``, ``eps = sqrt(alpha_bar_t) v + sqrt(1 - alpha_bar_t) x_t``.
+
+        Args:
+            noisy: ``x_t``, ``(n, H, W, C)`` float32.
+            t: the step of every image, an integer in ``0 .. T-1``.
+            averaged: use the moving average of the weights (:meth:`averaged_network`).
+            batch_size: images per network call.
+
+        Returns:
+            ``(n, H, W, C)`` float64: the predicted noise.
+
+        Raises:
+            ValueError: a step out of range, or images not of the network's shape.
+        """
+        t = int(self.schedule.check_steps(checks.integer(t, "t")))
+        noisy = np.asarray(keras.ops.convert_to_numpy(noisy), np.float32)
+        if noisy.shape[1:] != self.image_shape:
+            raise ValueError(f"noisy must hold images of shape {self.image_shape}, received {noisy.shape}.")
+        network = self.averaged_network() if averaged else self.network
+        return self._noise_of(network, noisy, t, checks.positive_int(batch_size, "batch_size"))
+
+    def _noise_of(self, network, x, t: int, batch_size: int) -> np.ndarray:
+        out = np.concatenate([np.asarray(network.predict_on_batch([x[start:start + batch_size],
+                                                                   np.full(len(x[start:start + batch_size]), t,
+                                                                           np.int32)]))
+                              for start in range(0, len(x), batch_size)]).astype(np.float64)
+        if self.prediction == "v":
+            a_t = self.schedule.alpha_bars[t]
+            return math.sqrt(a_t) * out + math.sqrt(1 - a_t) * x.astype(np.float64)
+        return out
 
     def sample(self, num_images: int, steps: int = 50, eta: float = 0.0, seed: int | None = 0,
                averaged: bool = True, batch_size: int = 500, return_path: bool = False):
@@ -368,10 +440,7 @@ class Diffusion(keras.Model):
         path = []
         for i, t in enumerate(visits):
             t_prev = int(visits[i + 1]) if i + 1 < len(visits) else -1
-            eps = np.concatenate([
-                np.asarray(network.predict_on_batch([x[start:start + batch_size],
-                                                     np.full(len(x[start:start + batch_size]), t, np.int32)]))
-                for start in range(0, num_images, batch_size)])
+            eps = self._noise_of(network, x, int(t), batch_size)
             noise = rng.standard_normal(x.shape).astype(np.float32) if eta > 0 else None
             x, x0 = ddim_step(x, eps, int(t), t_prev, self.schedule, eta=eta, noise=noise)
             if return_path:
