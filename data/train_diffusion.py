@@ -67,7 +67,7 @@ def main() -> None:
     distance = metrics.frechet_distance(metrics.extract_features(drawn), metrics.extract_features(test_images))
     print(f"FID of 1,000 DDIM-50 samples (seed 3) against 2,000 test images: {distance:.2f}")
     # Save a plain functional model (no optimizer state).
-    keras.Model(averaged.inputs, averaged.outputs, name="noise_predictor").save(args.output)
+    keras.Model(averaged.inputs, averaged.output, name="noise_predictor").save(args.output)
     print(f"wrote {args.output} ({args.output.stat().st_size / 1024:.0f} kB)")
     print(f"record its SHA-256 with: python data/build_data.py --checksums-only {args.output.name}")
 

@@ -335,6 +335,9 @@ class Diffusion(keras.Model):
         Returns:
             The scalar loss (a tensor) at the weights before the update.
         """
+        # Arrays from a chapter become tensors (inside fit they already are): a network is called on one kind.
+        images, noise = ops.convert_to_tensor(images, "float32"), ops.convert_to_tensor(noise, "float32")
+        steps = ops.convert_to_tensor(steps, "int32")
         noisy = self.schedule.add_noise(images, steps, noise)
         if self.prediction == "v":   # v = sqrt(alpha_bar_t) eps - sqrt(1 - alpha_bar_t) x_0
             target = self.schedule.velocity(images, steps, noise)
