@@ -17,10 +17,18 @@ scenes, and its ratio to the segmenter's IoU on the real scenes), the high-frequ
 energy ratio (mean squared Laplacian, generated / real), the L1 distance to the real
 scene, the steps trained, and ratios pix2pix / reference in the same run.
 
+``--phases`` runs chapter 08's comparison instead: a generator that upsamples by resizing
+(``upsampling="resize"``) trains ``--layout-epochs`` with L1 alone; from those weights, two
+continuations train ``--texture-epochs`` each with fresh optimizers, one with L1 alone and one
+with L1 + GAN (the 16-pixel PatchGAN, filters (32, 64), the hinge loss, ``--texture-l1-weight``
+lambda). Same steps, same start: only the adversarial term differs. One table row per model and
+seed; ``--out`` appends the table to a markdown file.
+
 Usage::
 
     python benchmarks/pix2pix.py                              # 180 s per model, seeds 0 and 1
     python benchmarks/pix2pix.py --seconds 150 --seeds 0 --l1-weights 100 10
+    python benchmarks/pix2pix.py --phases --seeds 0           # chapter 08's comparison, one seed
 """
 
 from __future__ import annotations
@@ -67,6 +75,43 @@ def train_and_score(l1_weight: float | None, seconds: float, seed: int, maps, ta
             "small": {name: report[name]["iou"] for name in ("pole", "traffic sign", "person", "car")}}
 
 
+def phases(seed: int, maps, targets, test_maps, test_targets, layout_epochs: int = 3,
+           texture_epochs: int = 3, l1_weight: float = 10.0, loss: str = "hinge",
+           d_filters=(32, 64), batch_size: int = 8) -> dict:
+    """Chapter 08's comparison: L1 for the layout, then L1 alone or L1 + GAN from the same weights."""
+    def generator():
+        return build_pix2pix_generator(SIZE + (CLASSES,), 3, filters=(16, 32, 64, 128), upsampling="resize")
+
+    keras.utils.set_random_seed(seed)
+    layout_generator = generator()
+    layout = Pix2Pix(layout_generator, None, num_classes=CLASSES, l1_weight=1.0, seed=seed)
+    layout.compile(learning_rate=1e-3, beta_1=0.5, jit_compile=True)
+    start = time.time()
+    layout.fit(maps, targets, batch_size=batch_size, epochs=layout_epochs, verbose=0)
+    rows = {"layout (phase 1)": (layout_generator, time.time() - start)}
+    for kind in ("L1 alone", "pix2pix"):
+        continued = generator()
+        continued.set_weights(layout_generator.get_weights())
+        keras.utils.set_random_seed(seed + 1)
+        discriminator = (build_patch_discriminator(SIZE + (CLASSES,), SIZE + (3,), filters=d_filters)
+                         if kind == "pix2pix" else None)
+        model = Pix2Pix(continued, discriminator, num_classes=CLASSES,
+                        l1_weight=l1_weight if discriminator is not None else 1.0, seed=seed)
+        model.compile(loss=loss, learning_rate=1e-3, beta_1=0.5, jit_compile=True)
+        start = time.time()
+        model.fit(maps, targets, batch_size=batch_size, epochs=texture_epochs, verbose=0)
+        rows[kind] = (continued, time.time() - start)
+    real_energy = metrics.laplacian_energy(test_targets)
+    results = {}
+    for kind, (network, seconds) in rows.items():
+        generated = Pix2Pix(network, None, num_classes=CLASSES).translate(test_maps)
+        report = metrics.fcn_score(generated, test_maps)
+        results[kind] = {"seconds": seconds, "fcn": report["mean"]["iou"],
+                         "energy": metrics.laplacian_energy(generated) / real_energy,
+                         "l1": float(np.abs(generated - test_targets).mean())}
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=180.0, help="training budget per model")
@@ -75,6 +120,11 @@ def main() -> None:
     parser.add_argument("--l1-weights", type=float, nargs="+", default=[100.0],
                         help="lambda of each pix2pix model (the reference, L1 alone, always runs)")
     parser.add_argument("--batch-norm", action="store_true", help="generator with batch normalisation")
+    parser.add_argument("--phases", action="store_true", help="chapter 08's comparison (see the module)")
+    parser.add_argument("--layout-epochs", type=int, default=3)
+    parser.add_argument("--texture-epochs", type=int, default=3)
+    parser.add_argument("--texture-l1-weight", type=float, default=10.0)
+    parser.add_argument("--out", help="markdown file the --phases table is appended to")
     args = parser.parse_args()
     info = runtime.setup(seed=0)
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {info.backend}, "
@@ -84,6 +134,28 @@ def main() -> None:
     targets, test_targets = scenes * 2 - 1, test_scenes * 2 - 1
     real = metrics.fcn_score(test_targets, test_maps)["mean"]["iou"]
     print(f"FCN-score of the real test scenes (the ceiling): {real:.3f}")
+    if args.phases:
+        lines = [f"`python benchmarks/pix2pix.py --phases --seeds {' '.join(map(str, args.seeds))}` "
+                 f"(layout {args.layout_epochs} epochs, texture {args.texture_epochs} epochs, lambda "
+                 f"{args.texture_l1_weight:g}; {os.cpu_count()}-core CPU, {time.strftime('%Y-%m-%d')}); real "
+                 f"scenes' FCN-score {real:.3f}", "",
+                 "| seed | model | s | FCN mean IoU | HF energy / real | L1 |", "|---|---|---:|---:|---:|---:|"]
+        print("\n".join(lines), flush=True)
+        for seed in args.seeds:
+            results = phases(seed, maps, targets, test_maps, test_targets, args.layout_epochs,
+                             args.texture_epochs, args.texture_l1_weight, batch_size=args.batch_size)
+            for kind, row in results.items():
+                lines.append(f"| {seed} | {kind} | {row['seconds']:.0f} | {row['fcn']:.3f} | {row['energy']:.3f} | "
+                             f"{row['l1']:.3f} |")
+                print(lines[-1], flush=True)
+            gain = results["pix2pix"]["energy"] / results["L1 alone"]["energy"]
+            lines.append(f"| {seed} | pix2pix / L1 alone | | {results['pix2pix']['fcn'] / results['L1 alone']['fcn']:.3f} "
+                         f"| {gain:.2f} | |")
+            print(lines[-1], flush=True)
+        if args.out:
+            with open(args.out, "a") as file:
+                file.write("\n".join(lines) + "\n\n")
+        return
     print("| seed | model | s | steps | FCN mean IoU | / real | pixel acc. | HF energy / real | L1 | "
           "pole | sign | person | car |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

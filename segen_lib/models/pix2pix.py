@@ -44,7 +44,7 @@ PIX2PIX_PAPER = {"loss": "non-saturating", "learning_rate": 2e-4, "beta_1": 0.5}
 @initial_weights_without_compiling()
 def build_pix2pix_generator(input_shape: Sequence[int | None] = (32, 64, 19), output_channels: int = 3,
                             filters: Sequence[int] = (16, 32, 64, 128), batch_norm: bool = False,
-                            name: str = "pix2pix_generator") -> keras.Model:
+                            upsampling: str = "transpose", name: str = "pix2pix_generator") -> keras.Model:
     """The pix2pix generator: chapter 02's U-Net with a ``tanh`` head.
 
     :func:`segen_lib.models.build_unet` with ``output="logits"`` and ``output_channels``
@@ -62,6 +62,12 @@ def build_pix2pix_generator(input_shape: Sequence[int | None] = (32, 64, 19), ou
         output_channels: channels of the generated image (3 for RGB).
         filters: as for :func:`~segen_lib.models.build_unet`.
         batch_norm: batch normalisation after every convolution (the paper's choice).
+        upsampling: ``"transpose"`` (a learned 2×2 transposed convolution, the paper's) or
+            ``"resize"`` (bilinear upsampling, then a 3×3 convolution). Under an
+            adversarial loss the transposed convolution tends to draw a periodic
+            checkerboard (each output pixel of a 2×2 block has its own kernel weights);
+            resizing first does not (Odena, Dumoulin & Olah, 2016, "Deconvolution and
+            checkerboard artifacts", Distill). Chapter 08 uses ``"resize"``.
         name: model name.
 
     Returns:
@@ -69,7 +75,8 @@ def build_pix2pix_generator(input_shape: Sequence[int | None] = (32, 64, 19), ou
         ``(batch, height, width, output_channels)`` float32 in (-1, 1).
 
     Raises:
-        ValueError: as :func:`~segen_lib.models.build_unet`.
+        ValueError: as :func:`~segen_lib.models.build_unet` (``upsampling`` not one of
+            ``"transpose"``, ``"resize"`` included).
 
     Example:
         >>> build_pix2pix_generator((32, 64, 19), filters=(8, 16)).output_shape
@@ -77,7 +84,7 @@ def build_pix2pix_generator(input_shape: Sequence[int | None] = (32, 64, 19), ou
     """
     output_channels = checks.positive_int(output_channels, "output_channels")
     unet = build_unet(input_shape, num_classes=output_channels, filters=filters, batch_norm=batch_norm,
-                      output="logits", name=f"{name}_unet")
+                      upsampling=upsampling, output="logits", name=f"{name}_unet")
     images = layers.Activation("tanh", dtype="float32", name="image")(unet.outputs[0])
     return keras.Model(unet.inputs[0], images, name=name)
 

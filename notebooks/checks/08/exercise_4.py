@@ -1,37 +1,61 @@
-"""Chapter 08, exercise 4: the adversarial term against lambda × L1 at the end of training."""
+"""Chapter 08, exercise 4: the value of each term of pix2pix's objective against the size of its gradient."""
 from otter.test_files import test_case
 
 OK_FORMAT = False
 name = "exercise_4"
-points = 3
+points = 4
 
 
-@test_case(points=1, failure_message="adversarial_term: the last value of the generator's adversarial loss; "
-           "history.history holds one list per logged loss (see the training curves of section 4).")
-def test_adversarial(env):
+def _terms(env):
+    """The two terms as functions of the scenes, and the scenes, computed from the notebook's names."""
+    from keras import ops
+
+    x4, y4, discriminator = env["x4"], env["y4"], env["pix2pix"].discriminator
+    adversarial = lambda images: -ops.mean(discriminator([x4, images]))  # noqa: E731
+    weighted_l1 = lambda images: env["l1_weight"] * ops.mean(ops.abs(y4 - images))  # noqa: E731
+    return adversarial, weighted_l1, env["fake4"]
+
+
+def _number(env, key):
     import numbers
 
+    assert isinstance(env.get(key), numbers.Real), f"{key} is not a number yet"
+    return env[key]
+
+
+@test_case(points=1, failure_message="adversarial_value: the generator's adversarial term at fake4, minus the mean "
+           "of the discriminator's logits for the pairs [x4, fake4] (call pix2pix.discriminator in inference mode).")
+def test_adversarial_value(env):
     import numpy as np
 
-    assert isinstance(env.get("adversarial_term"), numbers.Real), "adversarial_term is not a number yet"
-    assert np.isclose(env["adversarial_term"], env["history"].history["g_gan"][-1])
+    adversarial, _, fake4 = _terms(env)
+    assert np.isclose(_number(env, "adversarial_value"), float(adversarial(fake4)), rtol=1e-4, atol=1e-6)
 
 
-@test_case(points=1, failure_message="weighted_l1_term: the last logged L1 term times l1_weight, the lambda that "
-           "multiplies it in the generator's loss.")
-def test_weighted_l1(env):
-    import numbers
-
+@test_case(points=1, failure_message="weighted_l1_value: l1_weight times the mean absolute difference between y4 "
+           "and fake4.")
+def test_weighted_l1_value(env):
     import numpy as np
 
-    assert isinstance(env.get("weighted_l1_term"), numbers.Real), "weighted_l1_term is not a number yet"
-    assert np.isclose(env["weighted_l1_term"], env["l1_weight"] * env["history"].history["g_l1"][-1])
+    _, weighted_l1, fake4 = _terms(env)
+    assert np.isclose(_number(env, "weighted_l1_value"), float(weighted_l1(fake4)), rtol=1e-4)
 
 
-@test_case(points=1, failure_message="larger_term: \"L1\" or \"adversarial\", whichever of your two terms is "
-           "larger: the generator's gradient mostly follows it.")
-def test_larger(env):
-    history = env["history"].history
-    expected = "L1" if env["l1_weight"] * history["g_l1"][-1] > history["g_gan"][-1] else "adversarial"
-    assert env.get("larger_term") in ("L1", "adversarial"), "larger_term is not \"L1\" or \"adversarial\" yet"
-    assert env["larger_term"] == expected
+@test_case(points=1, failure_message="adversarial_gradient: gradient_norm of your adversarial function (of the "
+           "scenes) at fake4.")
+def test_adversarial_gradient(env):
+    import numpy as np
+
+    adversarial, _, fake4 = _terms(env)
+    expected = env["gradient_norm"](adversarial, fake4)
+    assert np.isclose(_number(env, "adversarial_gradient"), expected, rtol=1e-3, atol=1e-9)
+
+
+@test_case(points=1, failure_message="weighted_l1_gradient: gradient_norm of your weighted L1 function (of the "
+           "scenes) at fake4.")
+def test_weighted_l1_gradient(env):
+    import numpy as np
+
+    _, weighted_l1, fake4 = _terms(env)
+    expected = env["gradient_norm"](weighted_l1, fake4)
+    assert np.isclose(_number(env, "weighted_l1_gradient"), expected, rtol=1e-3)
