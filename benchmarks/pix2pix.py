@@ -76,7 +76,7 @@ def train_and_score(l1_weight: float | None, seconds: float, seed: int, maps, ta
 
 
 def phases(seed: int, maps, targets, test_maps, test_targets, layout_epochs: int = 3,
-           texture_epochs: int = 3, l1_weight: float = 10.0, loss: str = "hinge",
+           texture_epochs: int = 3, l1_weight: float = 20.0, loss: str = "hinge",
            d_filters=(32, 64), batch_size: int = 8) -> dict:
     """Chapter 08's comparison: L1 for the layout, then L1 alone or L1 + GAN from the same weights."""
     def generator():
@@ -123,7 +123,7 @@ def main() -> None:
     parser.add_argument("--phases", action="store_true", help="chapter 08's comparison (see the module)")
     parser.add_argument("--layout-epochs", type=int, default=3)
     parser.add_argument("--texture-epochs", type=int, default=3)
-    parser.add_argument("--texture-l1-weight", type=float, default=10.0)
+    parser.add_argument("--texture-l1-weight", type=float, default=20.0)
     parser.add_argument("--out", help="markdown file the --phases table is appended to")
     args = parser.parse_args()
     info = runtime.setup(seed=0)

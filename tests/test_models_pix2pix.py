@@ -51,6 +51,17 @@ def test_generator_makes_images_in_minus_one_to_one_of_the_input_size():
         build_pix2pix_generator((18, 16, 5), 3, filters=(8, 16, 32))
 
 
+def test_generator_upsamples_by_resizing_when_asked_and_refuses_an_unknown_mode():
+    resized = build_pix2pix_generator((16, 32, 5), 3, filters=(8, 16), upsampling="resize")
+    kinds = {type(layer).__name__ for layer in resized.layers}
+    assert "UpSampling2D" in kinds and "Conv2DTranspose" not in kinds
+    assert resized.output_shape == (None, 16, 32, 3)
+    default = build_pix2pix_generator((16, 32, 5), 3, filters=(8, 16))
+    assert any(isinstance(layer, keras.layers.Conv2DTranspose) for layer in default.layers)
+    with pytest.raises(ValueError, match="upsampling"):
+        build_pix2pix_generator((16, 32, 5), 3, filters=(8, 16), upsampling="nearest")
+
+
 def test_one_hot_images_are_plus_one_for_the_class_and_minus_one_elsewhere():
     maps = np.array([[[0, 3], [255, 1]]], np.uint8)
     hot = one_hot_images(maps, 4)
