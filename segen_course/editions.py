@@ -118,6 +118,9 @@ def blank_answer(source: str) -> str:
         >>> print(blank_answer("n = 3\\nsize = (28 - 5) // 2 + 1  # SOLUTION"))
         n = 3
         size = ...
+
+    A block that ends the cell at the top level becomes ``...;``, so that running the
+    blank shows nothing instead of ``Ellipsis``.
     """
     from otter.assign.solutions import replace_solutions
 
@@ -126,9 +129,14 @@ def blank_answer(source: str) -> str:
         raise ValueError(f"an answer cell has no '# SOLUTION' marker, so students would get the answer: "
                          f"mark the answer's lines (first line: {lines[0][:60]!r}).")
     try:
-        return "\n".join(replace_solutions(lines, "python"))
+        blanked = replace_solutions(lines, "python")
     except AssertionError as exc:
         raise ValueError(f"an answer cell's solution markers do not pair up: {exc}") from None
+    # A bare ``...`` as the cell's last statement would be echoed as ``Ellipsis`` when run.
+    last = max((i for i, line in enumerate(blanked) if line.strip()), default=None)
+    if last is not None and blanked[last] == "...":
+        blanked[last] = "...;"
+    return "\n".join(blanked)
 
 
 def student_notebook(notebook):

@@ -177,6 +177,24 @@ def test_answer_cells_lose_their_marked_lines_and_keep_the_rest():
     assert editions.blank_answer(source) == "image = make()\nsize = ...\nfor row in rows:\n    ...\nprint(size)"
     with pytest.raises(ValueError, match="no '# SOLUTION' marker"):
         editions.blank_answer("size = formula(28)")
+
+
+def test_a_blank_that_ends_the_cell_is_not_echoed():
+    import io
+    from contextlib import redirect_stdout
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    blanked = editions.blank_answer("size = 3\n# BEGIN SOLUTION\nprint(size)\n# END SOLUTION\n")
+    assert blanked.rstrip().endswith("...;")
+    assert editions.blank_answer("x = 2  # SOLUTION\nfor i in range(2):\n    # BEGIN SOLUTION\n    pass\n"
+                                 "    # END SOLUTION").endswith("    ...")   # indented: a statement, not echoed
+    shell = InteractiveShell.instance()
+    for source, echoed in ((blanked, False), (blanked.replace("...;", "..."), True)):
+        out = io.StringIO()
+        with redirect_stdout(out):
+            shell.run_cell(source, store_history=True)   # IPython reads the trailing ";" from its history
+        assert ("Ellipsis" in out.getvalue()) == echoed, out.getvalue()
     with pytest.raises(ValueError, match="do not pair up"):
         editions.blank_answer("# BEGIN SOLUTION\nsize = 3")
 
