@@ -2,9 +2,10 @@
 
 Trains pix2pix (or the L1-only generator) on the chapter's data for a number of epochs
 and prints, after each epoch, the FCN-score of 100 test maps and the high-frequency
-energy ratio, then the final FCN-score per class on 200 test maps. The chapter's
-settings (no batch normalisation in the generator, batch 8, Adam 1e-3 with beta_1 0.5,
-lambda 100, 4 epochs) are the best of the runs recorded in ``benchmarks/RESULTS.md``.
+energy ratio, then the final FCN-score per class on 200 test maps. It trains in one phase
+from a random start (the chapter's design until 2026-12-06: no batch normalisation, batch 8,
+Adam 1e-3 with beta_1 0.5, lambda 100, 4 epochs); the chapter now trains the layout with L1
+first and the texture after, as ``benchmarks/pix2pix.py --phases`` measures.
 
 Usage::
 
