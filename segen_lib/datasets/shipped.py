@@ -36,6 +36,9 @@ REBUILD_COMMANDS = {
     "road_segmenter.keras": "python data/train_road_segmenter.py, then record its checksum: "
                             "python data/build_data.py --checksums-only road_segmenter.keras  "
                             "(make data does not rebuild it)",
+    "diffusion_noise_predictor.keras": "python data/train_diffusion.py, then record its checksum: "
+                                       "python data/build_data.py --checksums-only "
+                                       "diffusion_noise_predictor.keras  (make data does not rebuild it)",
 }
 DATA_DIR_VARIABLE = "SEGEN_DATA_DIR"
 SHIPPED_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
