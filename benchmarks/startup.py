@@ -16,9 +16,9 @@ compilations on disk; ``cold`` runs with an empty cache folder, ``warm`` runs ag
 folder the cold run filled. TensorFlow is measured once per model (its graph compilation is
 not cached across processes). Printed: seconds per phase and the ratio JAX / TensorFlow.
 
-Since the course's builders draw a model's random initial weights with NumPy under JAX
-(:mod:`segen_lib.models.initialisation`), a cold build compiles no random initialiser, only
-the zeros and ones of biases and batch normalisation.
+Under JAX the course's builders, and every model once ``runtime.setup`` has run, draw their
+initial weights with NumPy (:mod:`segen_lib.initial_weights`): a cold build compiles no
+initialiser.
 
 Run from the repository root (about 3 minutes on 2 CPU cores per repeat)::
 

@@ -3,6 +3,7 @@
 One concept per module or package, in layers that only point down:
 
 - ``checks``: the argument checks every public function uses, with one message style.
+- ``initial_weights``: under JAX, initial weights drawn by NumPy instead of compiled per layer.
 - ``runtime``: seeds, backend/device report, fast mode, ``report_metric`` (chapter 00).
 - ``label_spaces``: the Cityscapes label space, the ignore label 255, ``colorize``.
 - ``batches``: ``array_batches`` and ``fit_inputs``, the one way the course feeds

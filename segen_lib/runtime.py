@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from segen_lib import checks
+from segen_lib import checks, initial_weights
 
 TRUE_VALUES = ("1", "true", "yes", "on")
 FALSE_VALUES = ("", "0", "false", "no", "off")
@@ -214,6 +214,11 @@ def setup(seed: int = 42, deterministic: bool = False, mixed_precision: bool = F
           verbose: bool = True) -> RuntimeInfo:
     """Seed every random generator and report backend, versions, device and mode.
 
+    Under JAX it also keeps XLA's compilations on disk (:func:`enable_compilation_cache`)
+    and draws every model's initial weights with NumPy instead of compiling each layer's
+    initialiser (:func:`segen_lib.initial_weights.draw_initial_weights_with_numpy`); the
+    weights keep Keras's distributions and seeds. Nothing of this changes TensorFlow.
+
     Under this global seed, Keras's TensorFlow pipeline for NumPy arrays
     (``model.fit(x, y, shuffle=True)``) draws the same order in every epoch: the course
     feeds arrays to ``fit`` through :func:`segen_lib.batches.array_batches` instead.
@@ -240,6 +245,7 @@ def setup(seed: int = 42, deterministic: bool = False, mixed_precision: bool = F
 
     backend = keras.backend.backend()
     enable_compilation_cache()   # under JAX, before anything is compiled
+    initial_weights.draw_initial_weights_with_numpy()   # under JAX: no compilation per initialiser
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)

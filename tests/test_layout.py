@@ -1,6 +1,6 @@
 """The package's layers point down: checked on the import statements of every module.
 
-The layers (CONTRIBUTING.md draws them): ``checks``, ``runtime``, ``label_spaces``,
+The layers (CONTRIBUTING.md draws them): ``checks``, ``initial_weights``, ``runtime``, ``label_spaces``,
 ``batches`` and ``exercises`` at the bottom; the data packages (``datasets``, ``synthetic``, ``medical``,
 ``training_data``) above them; ``losses``, ``metrics`` and ``models`` beside the data, with
 ``losses`` and ``models`` importing nothing from it; the course tooling (``segen_course``)
@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_PACKAGES = ("datasets", "synthetic", "medical", "training_data")
-BOTTOM = ("checks", "runtime", "label_spaces", "batches", "exercises")
+BOTTOM = ("checks", "initial_weights", "runtime", "label_spaces", "batches", "exercises")
 
 
 def _modules(package: str) -> list[Path]:

@@ -9,15 +9,15 @@
 - :mod:`~segen_lib.models.patchgan`: the conditional PatchGAN discriminator of pix2pix, and the receptive field of a model (chapter 01's rule).
 - :mod:`~segen_lib.models.weight_average`: sampling from a moving average of the weights (chapter 04).
 - :mod:`~segen_lib.models.diffusion`: the noise-prediction U-Net, ``Diffusion`` with DDPM training and DDPM/DDIM sampling (chapter 12); :mod:`~segen_lib.models.diffusion_process`: the noise schedule and the reverse step it uses.
-- :mod:`~segen_lib.models.initialisation`: under JAX, a model's random initial weights drawn by NumPy with Keras's distributions, without compiling (the builders above use it).
 - :mod:`~segen_lib.models.backend_step`: the TensorFlow/JAX plumbing behind the training step.
+
+Under JAX the builders draw initial weights without compiling: :mod:`segen_lib.initial_weights`.
 """
 
 from segen_lib.models.dcgan import build_discriminator, build_generator
 from segen_lib.models.conditional_gan import ConditionalGAN
 from segen_lib.models.diffusion import Diffusion, NoiseSchedule, build_noise_predictor
 from segen_lib.models.gan import DCGAN_PAPER, GAN
-from segen_lib.models.initialisation import initial_weights_without_compiling
 from segen_lib.models.patchgan import build_patch_discriminator, receptive_field
 from segen_lib.models.pix2pix import PIX2PIX_PAPER, Pix2Pix, build_pix2pix_generator, one_hot_images
 from segen_lib.models.unet import UNet, build_article_unet, build_unet, check_input_shape
@@ -28,4 +28,4 @@ __all__ = ["UNet", "build_unet", "build_article_unet", "check_input_shape", "bui
            "build_discriminator", "GAN", "ConditionalGAN", "WGANGP", "DCGAN_PAPER",
            "averaged_copy", "recalibrate_batch_norm", "build_patch_discriminator", "receptive_field",
            "Pix2Pix", "PIX2PIX_PAPER", "build_pix2pix_generator", "one_hot_images", "Diffusion",
-           "NoiseSchedule", "build_noise_predictor", "initial_weights_without_compiling"]
+           "NoiseSchedule", "build_noise_predictor"]

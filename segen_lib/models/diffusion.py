@@ -20,7 +20,7 @@ from keras import layers, ops
 from segen_lib import batches, checks
 from segen_lib.models.backend_step import OptimizerGroup, check_backend, minimize, run_train_step
 from segen_lib.models.diffusion_process import NoiseSchedule, ddim_step, ddim_timesteps
-from segen_lib.models.initialisation import initial_weights_without_compiling
+from segen_lib.initial_weights import initial_weights_without_compiling
 from segen_lib.models.unet import conv_block
 from segen_lib.models.weight_average import averaged_copy
 

@@ -22,7 +22,7 @@ import keras
 from keras import layers
 
 from segen_lib import checks
-from segen_lib.models.initialisation import initial_weights_without_compiling
+from segen_lib.initial_weights import initial_weights_without_compiling
 
 __all__ = ["build_patch_discriminator", "receptive_field"]
 

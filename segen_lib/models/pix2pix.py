@@ -32,7 +32,7 @@ from segen_lib import checks
 from segen_lib.batches import input_batches
 from segen_lib.label_spaces import IGNORE_LABEL
 from segen_lib.models.gan import GAN
-from segen_lib.models.initialisation import initial_weights_without_compiling
+from segen_lib.initial_weights import initial_weights_without_compiling
 from segen_lib.models.unet import build_unet
 
 __all__ = ["Pix2Pix", "build_pix2pix_generator", "PIX2PIX_PAPER", "one_hot_images"]

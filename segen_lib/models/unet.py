@@ -29,7 +29,7 @@ from keras import layers
 
 from segen_lib import checks
 from segen_lib.batches import fit_inputs, readable_data
-from segen_lib.models.initialisation import initial_weights_without_compiling
+from segen_lib.initial_weights import initial_weights_without_compiling
 
 UPSAMPLING_MODES = ("transpose", "resize")
 OUTPUTS = ("probabilities", "logits")

@@ -26,7 +26,7 @@ import numpy as np
 from keras import layers
 
 from segen_lib.batches import input_batches
-from segen_lib.models.initialisation import initial_weights_without_compiling
+from segen_lib.initial_weights import initial_weights_without_compiling
 
 __all__ = ["averaged_copy", "recalibrate_batch_norm"]
 

@@ -1,7 +1,8 @@
-"""initial_weights_without_compiling: Keras's initial-weight distributions, drawn by NumPy under JAX."""
+"""segen_lib.initial_weights: Keras's initial-weight distributions, drawn by NumPy under JAX."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,8 @@ import numpy as np
 import pytest
 from keras import layers
 
-from segen_lib.models import build_unet, initial_weights_without_compiling
+from segen_lib.initial_weights import draw_initial_weights_with_numpy, initial_weights_without_compiling
+from segen_lib.models import build_unet
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -73,15 +75,36 @@ def test_every_initialiser_keeps_its_distribution():
     assert not np.array_equal(he_w[:, :units // 2], he_w[:, units // 2:])   # no repeated draws
 
 
+def test_zeros_and_ones_keep_kerass_values_and_dtypes():
+    """Biases, batch normalisation's statistics and an optimizer's slots (its integer step count
+    included) are the same arrays, of the same dtypes, inside the block as outside."""
+    def built():
+        keras.utils.set_random_seed(1)
+        model = _small_model(seed=1, others=False)
+        optimizer = keras.optimizers.Adam()
+        optimizer.build(model.trainable_variables)
+        return [(re.sub(r"_[0-9]+", "", v.path), np.asarray(v).dtype, np.asarray(v)) for v in model.weights + optimizer.variables]
+
+    plain = built()
+    with initial_weights_without_compiling():
+        numpy_drawn = built()
+    assert len(plain) == len(numpy_drawn) > 10
+    for (path, dtype, value), (path_, dtype_, value_) in zip(plain, numpy_drawn):
+        assert (path, dtype) == (path_, dtype_)
+        if "kernel" not in path:   # the kernels are random; every other variable is a constant
+            np.testing.assert_array_equal(value, value_, err_msg=path)
+
+
 def test_a_build_that_raises_restores_kerass_random_functions():
     from keras.src import backend
 
     before = backend.random.truncated_normal
+    zeros = keras.initializers.Zeros.__call__
     with pytest.raises(ValueError, match="on purpose"):
         with initial_weights_without_compiling():
             layers.Dense(3).build((None, 4))
             raise ValueError("raised on purpose inside the block")
-    assert backend.random.truncated_normal is before
+    assert backend.random.truncated_normal is before and keras.initializers.Zeros.__call__ is zeros
     model = keras.Sequential([keras.Input((4,)), layers.Dense(3)])   # later builds are unaffected
     assert model(np.ones((1, 4), "float32")).shape == (1, 3)
 
@@ -102,10 +125,12 @@ def test_the_course_builders_still_refuse_bad_input_and_build_usable_models():
 
 
 JAX_SCRIPT = r"""
-import json, logging
-import jax
-from tests.test_models_initialisation import _small_model
-from segen_lib.models import initial_weights_without_compiling
+import json, logging, tempfile
+import jax, keras
+import numpy as np
+from tests.test_initial_weights import _small_model
+from segen_lib.initial_weights import draw_initial_weights_with_numpy
+from segen_lib.initial_weights import initial_weights_without_compiling
 
 compiled = []
 class Count(logging.Handler):
@@ -120,7 +145,25 @@ with initial_weights_without_compiling():
 together = list(compiled)
 del compiled[:]
 _small_model(seed=6, others=False)
-print(json.dumps({"plain": compiled, "together": together}))
+plain = list(compiled)
+del compiled[:]
+assert draw_initial_weights_with_numpy() and draw_initial_weights_with_numpy()   # twice: still on
+with initial_weights_without_compiling():
+    inside = _small_model(seed=7, others=False).get_weights()
+switched = _small_model(seed=7, others=False)                 # written by hand, no block
+optimizer = keras.optimizers.Adam()
+optimizer.build(switched.trainable_variables)
+path = tempfile.mkdtemp() + "/model.keras"
+switched.save(path)
+reloaded = keras.saving.load_model(path)
+same = all(np.array_equal(a, b) for a, b in zip(inside, switched.get_weights()))
+same_reloaded = all(np.array_equal(a, b) for a, b in zip(inside, reloaded.get_weights()))
+switched_programs = list(compiled)
+del compiled[:]
+noise = keras.random.normal((2, 2), seed=3)                     # outside a variable: JAX's own
+print(json.dumps({"plain": plain, "together": together, "switched": switched_programs, "same": same,
+                  "same_reloaded": same_reloaded, "noise_type": type(noise).__module__,
+                  "noise": compiled}))
 """
 
 
@@ -133,4 +176,14 @@ def test_under_jax_no_random_initialiser_is_compiled():
     programs = json.loads(result.stdout.strip().splitlines()[-1])
     random = ("jit(_truncated_normal)", "jit(_normal)", "jit(_uniform)")
     assert any(name in random for name in programs["plain"]), programs     # Keras alone compiles them
-    assert not any(name in random for name in programs["together"]), programs
+    assert "jit(broadcast_in_dim)" in programs["plain"]                    # and each shape of zeros
+    for drawn in ("together", "switched"):                                 # the block, the switch
+        assert not any(name in random + ("jit(broadcast_in_dim)",) for name in programs[drawn]), programs
+    assert programs["same"] and programs["same_reloaded"], programs
+    assert programs["noise_type"].startswith("jax") and "jit(_normal)" in programs["noise"], programs
+
+
+def test_the_switch_does_nothing_under_another_backend():
+    if keras.backend.backend() == "jax":
+        pytest.skip("under JAX the switch is on (the subprocess test above covers it)")
+    assert draw_initial_weights_with_numpy() is False

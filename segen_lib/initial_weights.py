@@ -10,10 +10,14 @@ fans, scales and limits are Keras's), but serves the standard variates they ask 
 truncated normal cut at two standard deviations, uniform) from NumPy, seeded by the
 initialiser's own seed. The weights have Keras's distributions and are the same for the same
 seed (``keras.utils.set_random_seed``), but they are not the numbers JAX's generator would
-have drawn. Zeros and ones (biases, batch normalisation) are still JAX operations, one small
-compilation per shape, which the compilation cache
-(:func:`segen_lib.runtime.enable_compilation_cache`) keeps. The course's model builders use
-it; a model written by hand builds as Keras builds it.
+have drawn. Zeros and ones (biases, batch normalisation, an optimizer's moments) are NumPy
+arrays too. The course's model builders use it.
+
+:func:`draw_initial_weights_with_numpy` does the same for every variable Keras creates from
+then on, in the whole process: a model written by hand, one read back by
+``keras.saving.load_model``, an optimizer's slots. :func:`segen_lib.runtime.setup` calls it
+under JAX, so a chapter's hand-written models start as quickly as the library's
+(``benchmarks/startup.py``; the measurements are in ``benchmarks/RESULTS.md``).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from numbers import Integral
 import keras
 import numpy as np
 
-__all__ = ["initial_weights_without_compiling"]
+__all__ = ["initial_weights_without_compiling", "draw_initial_weights_with_numpy"]
 
 
 def _variates(kind: str, shape, seed: int, dtype: str) -> np.ndarray:
@@ -88,10 +92,60 @@ def initial_weights_without_compiling() -> Iterator[None]:
 
     replacements = {"truncated_normal": gaussian("truncated_normal"), "normal": gaussian("normal"),
                     "uniform": uniform}
+    constants = {cls: cls.__dict__["__call__"] for cls in (keras.initializers.Zeros, keras.initializers.Ones)}
+
+    def constant(fill):
+        def call(self, shape, dtype=None):
+            return np.full(tuple(int(n) for n in shape), fill,
+                           keras.backend.standardize_dtype(dtype or keras.config.floatx()))
+        return call
+
     for name, function in replacements.items():
         setattr(backend.random, name, function)
+    keras.initializers.Zeros.__call__ = constant(0)
+    keras.initializers.Ones.__call__ = constant(1)
     try:
         yield
     finally:
         for name, function in originals.items():
             setattr(backend.random, name, function)
+        for cls, call in constants.items():
+            cls.__call__ = call
+
+
+_ORIGINAL_INITIALISE = None   # Keras's own variable initialisation, while the switch below is on
+
+
+def draw_initial_weights_with_numpy() -> bool:
+    """From now on, in this process, every Keras variable under JAX starts from NumPy's draws.
+
+    Each variable's initialiser then runs inside :func:`initial_weights_without_compiling`:
+    a model written by hand, a model read back by ``keras.saving.load_model`` (whose weights
+    are then overwritten from the file) and an optimizer's slots build without one XLA
+    compilation per initialiser and shape. Random calls outside a variable's initialisation
+    (``keras.random.normal`` in a training step, dropout) still go to JAX. Calling it again
+    changes nothing. Under another backend it does nothing.
+
+    Returns:
+        True when the switch is on (JAX), False under another backend.
+
+    Example:
+        >>> draw_initial_weights_with_numpy() == (keras.backend.backend() == "jax")
+        True
+    """
+    global _ORIGINAL_INITIALISE
+    if keras.backend.backend() != "jax":
+        return False
+    if _ORIGINAL_INITIALISE is not None:
+        return True
+    from keras.src.backend.jax.core import JaxVariable
+
+    original = JaxVariable._initialize_with_initializer
+
+    def initialise(self, initializer):
+        with initial_weights_without_compiling():
+            return original(self, initializer)
+
+    _ORIGINAL_INITIALISE = original
+    JaxVariable._initialize_with_initializer = initialise
+    return True
