@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from segen_lib import checks, initial_weights
+from segen_lib import checks
 
 TRUE_VALUES = ("1", "true", "yes", "on")
 FALSE_VALUES = ("", "0", "false", "no", "off")
@@ -242,6 +242,8 @@ def setup(seed: int = 42, deterministic: bool = False, mixed_precision: bool = F
     """
     seed = checks.integer(seed, "seed", minimum=0)
     import keras
+
+    from segen_lib import initial_weights   # here: importing runtime must not import Keras
 
     backend = keras.backend.backend()
     enable_compilation_cache()   # under JAX, before anything is compiled

@@ -352,3 +352,15 @@ def test_a_dead_kernel_is_reported_with_the_end_of_its_log(tmp_path):
     assert result.error_name == "DeadKernelError"
     assert "last words of the kernel" in result.error_message
     assert "00_dies: failed in" in runner.chapter_line(result)
+
+
+def test_the_runner_itself_imports_no_deep_learning_framework():
+    # The runner's own process must not import TensorFlow (or Keras, or JAX): TensorFlow writes
+    # its start-up lines to the terminal before any logging setting applies. Only the kernels
+    # import it, and their lines go to the chapter's log (the test above).
+    script = ("import sys, segen_course.runner, segen_course.report, segen_lib.runtime\n"
+              "print(sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'keras', 'jax'}))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", done.stdout
+    assert "InitializeLog" not in done.stderr and "cuda" not in done.stderr.lower(), done.stderr
