@@ -7,12 +7,13 @@ PYTEST_FLAGS ?=
 # make test runs on two worker processes (pytest-xdist); a notebook's cells all go to one worker, in order.
 PYTEST_WORKERS ?= -n 2 --dist loadfile
 
-.PHONY: course student site test test-jax test-gpu-settings test-site test-lab lab data clean help
+.PHONY: course student site picture test test-jax test-gpu-settings test-site test-lab lab data clean help
 
 help:
 	@echo "make course   run every notebook headless, write the executed course to build/"
 	@echo "make student  write the student edition (no solutions) to build/student/"
 	@echo "make site     build the course site from build/ into build/site/ (after make course)"
+	@echo "make picture  photograph the site's home page for the README (after make course and make site)"
 	@echo "make test     unit tests + the student edition of every notebook through nbval in fast mode"
 	@echo "make test-jax unit tests + every notebook, solutions included, under the JAX backend"
 	@echo "make test-gpu-settings every notebook, solutions included, in fast mode with the settings it takes on a GPU"
@@ -39,6 +40,11 @@ student: $(STAMP)
 
 site: $(STAMP)
 	$(BIN)/python -m segen_course.site build
+
+# The README's picture (site/home.png, with its record site/home.json): the site's home page in
+# headless Chromium, refused unless build/ holds a learner-mode run of every chapter.
+picture: $(STAMP)
+	$(BIN)/python -m segen_course.picture
 
 # pytest's testpaths: tests/, segen_lib/ and segen_course/ (doctests) and build/student/ (the notebooks as learners get them).
 # SEGEN_EXERCISE_CHECKS=fail: every exercise check must fail on the student edition's blank answers.

@@ -39,7 +39,7 @@ import nbformat
 
 from segen_course.editions import student_notebook
 from segen_course.report import check_mark
-from segen_course.runner import BUILD_DIR, CHAPTER_PATTERN, REPO_ROOT
+from segen_course.runner import BUILD_DIR, CHAPTER_PATTERN, NOTEBOOKS_DIR, REPO_ROOT, list_chapters
 
 __all__ = ["CONF_DIR", "chapter_summary", "load_report", "write_sources", "build", "main"]
 
@@ -155,13 +155,16 @@ def _data_page() -> str:
 
 
 def write_sources(build_dir: str | Path = BUILD_DIR, source_dir: str | Path | None = None,
-                  conf_dir: str | Path = CONF_DIR) -> Path:
+                  conf_dir: str | Path = CONF_DIR, notebooks_dir: str | Path = NOTEBOOKS_DIR) -> Path:
     """Write the site's pages (see the module docstring) and return their folder.
 
     Args:
         build_dir: the course run's output (``build/notebooks/NN_*.ipynb``, ``report.json``).
         source_dir: where the pages go (default ``build_dir/site-src``); emptied first.
         conf_dir: the folder of the Sphinx configuration ``conf.py``, copied beside them.
+        notebooks_dir: the course's chapters; an executed notebook in ``build_dir`` whose
+            chapter the course no longer has (left by a run before a chapter was renamed)
+            is left out.
 
     Raises:
         FileNotFoundError: if ``build_dir/notebooks`` holds no executed chapter.
@@ -170,7 +173,9 @@ def write_sources(build_dir: str | Path = BUILD_DIR, source_dir: str | Path | No
     build_dir, conf_dir = Path(build_dir), Path(conf_dir)
     if not (conf_dir / "conf.py").is_file():
         raise FileNotFoundError(f"no Sphinx configuration {conf_dir / 'conf.py'}: the repository's is site/conf.py.")
-    executed = sorted(p for p in (build_dir / "notebooks").glob("*.ipynb") if CHAPTER_PATTERN.match(p.name))
+    current = {path.name for path in list_chapters(notebooks_dir)}
+    executed = sorted(p for p in (build_dir / "notebooks").glob("*.ipynb")
+                      if CHAPTER_PATTERN.match(p.name) and p.name in current)
     if not executed:
         raise FileNotFoundError(f"no executed chapters in {build_dir / 'notebooks'}: run `make course` "
                                 "(or `make course COURSE_FLAGS=--fast` for a quick build) first.")
@@ -193,13 +198,14 @@ def write_sources(build_dir: str | Path = BUILD_DIR, source_dir: str | Path | No
 
 
 def build(build_dir: str | Path = BUILD_DIR, out_dir: str | Path | None = None,
-          conf_dir: str | Path = CONF_DIR) -> Path:
+          conf_dir: str | Path = CONF_DIR, notebooks_dir: str | Path = NOTEBOOKS_DIR) -> Path:
     """Write the pages and build the HTML site with Sphinx; return the site's folder.
 
     Args:
         build_dir: the course run's output folder.
         out_dir: the site (default ``build_dir/site``); rebuilt from scratch.
         conf_dir: the folder of ``conf.py``.
+        notebooks_dir: the course's chapters (see :func:`write_sources`).
 
     Raises:
         FileNotFoundError: no executed chapters (see :func:`write_sources`).
@@ -208,7 +214,7 @@ def build(build_dir: str | Path = BUILD_DIR, out_dir: str | Path | None = None,
     from sphinx.cmd.build import build_main
 
     build_dir = Path(build_dir)
-    source = write_sources(build_dir, conf_dir=conf_dir)
+    source = write_sources(build_dir, conf_dir=conf_dir, notebooks_dir=notebooks_dir)
     out = Path(out_dir) if out_dir is not None else build_dir / "site"
     if out.exists():
         shutil.rmtree(out)

@@ -60,7 +60,7 @@ def build_dir(tmp_path):
 
 
 def test_home_page_has_one_row_per_chapter_with_time_and_metrics(build_dir):
-    source = site.write_sources(build_dir)
+    source = site.write_sources(build_dir, notebooks_dir=build_dir / 'notebooks')
     home = (source / "index.md").read_text()
     assert "| [00 · Intro](chapters/00_intro.ipynb) | What it \\| teaches, on two lines. | 12.5\u00a0s | " \
            "test_accuracy = 0.9 |" in home and "{.segen-chapters}" in home
@@ -70,7 +70,7 @@ def test_home_page_has_one_row_per_chapter_with_time_and_metrics(build_dir):
 
 
 def test_chapter_pages_are_the_student_edition_and_the_data_page_has_no_repository_links(build_dir):
-    source = site.write_sources(build_dir)
+    source = site.write_sources(build_dir, notebooks_dir=build_dir / 'notebooks')
     page = nbformat.read(source / "chapters" / "00_intro.ipynb", as_version=4)
     assert len(page.cells) == 8 and "answer = 42" not in str(page)
     assert page.cells[4].source == "answer_1 = ..." and "answer_1 = 1" not in str(page)
@@ -80,15 +80,27 @@ def test_chapter_pages_are_the_student_edition_and_the_data_page_has_no_reposito
     assert (source / "conf.py").is_file() and (source / "favicon.svg").is_file()
 
 
+def test_an_executed_chapter_the_course_no_longer_has_is_left_out(build_dir, tmp_path_factory):
+    # build/notebooks keeps the executed copy of a chapter since renamed (05_old_name); the
+    # site shows the course's chapters only.
+    nbformat.write(_executed("05_old_name", "05 · Old name"), build_dir / "notebooks" / "05_old_name.ipynb")
+    course = tmp_path_factory.mktemp("course")
+    for stem in ("00_intro", "01_more"):
+        (course / f"{stem}.ipynb").write_text("{}")
+    source = site.write_sources(build_dir, notebooks_dir=course)
+    assert sorted(p.name for p in (source / "chapters").iterdir()) == ["00_intro.ipynb", "01_more.ipynb"]
+    assert "Old name" not in (source / "index.md").read_text()
+
+
 def test_without_a_run_the_page_says_so(build_dir):
     (build_dir / "report.json").unlink()
-    home = (site.write_sources(build_dir) / "index.md").read_text()
+    home = (site.write_sources(build_dir, notebooks_dir=build_dir / 'notebooks') / "index.md").read_text()
     assert "No run record" in home and "| – | – |" in home
 
 
 def test_missing_chapters_and_broken_records_are_refused(tmp_path, build_dir):
     with pytest.raises(FileNotFoundError, match="make course"):
-        site.write_sources(tmp_path / "empty")
+        site.write_sources(tmp_path / "empty", notebooks_dir=build_dir / 'notebooks')
     (build_dir / "report.json").write_text("{not json")
     with pytest.raises(ValueError, match="not valid JSON"):
         site.load_report(build_dir)
@@ -100,7 +112,7 @@ def test_missing_chapters_and_broken_records_are_refused(tmp_path, build_dir):
 
 
 def test_sphinx_builds_a_page_per_chapter_with_its_figure_and_search(build_dir):
-    out = site.build(build_dir)
+    out = site.build(build_dir, notebooks_dir=build_dir / 'notebooks')
     home = (out / "index.html").read_text()
     assert 'href="chapters/00_intro.html"' in home and 'href="data.html"' in home
     chapter = (out / "chapters" / "00_intro.html").read_text()
