@@ -58,11 +58,13 @@ def initial_weights_without_compiling() -> Iterator[None]:
 
     Usable as a ``with`` block or as a decorator of a model builder. Only draws with a fixed
     integer seed, as Keras's initialisers make, are served from NumPy; any other random call
-    (a ``keras.random.SeedGenerator``, a traced value) goes to JAX as before. On a backend
+    (a ``keras.random.SeedGenerator``, a traced value) goes to JAX as before. Keras's
+    ``Zeros`` and ``Ones`` initialisers return NumPy arrays of the asked dtype. On a backend
     other than JAX the block changes nothing. Blocks may nest.
 
     Raises:
-        Whatever the block raises; Keras's random functions are restored in every case.
+        Whatever the block raises; Keras's random functions and its ``Zeros`` and ``Ones``
+        are restored in every case.
 
     Example:
         >>> import keras
