@@ -19,6 +19,7 @@ The command refuses (exit status 1, with what to do) a fast-mode report, a chapt
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import hashlib
 import http.server
@@ -28,12 +29,13 @@ import shutil
 import sys
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from segen_course.runner import BUILD_DIR, NOTEBOOKS_DIR, REPO_ROOT, list_chapters
 from segen_course.site import load_report
 
-__all__ = ["PICTURE", "RECORD", "picture_source", "take", "main"]
+__all__ = ["PICTURE", "RECORD", "picture_source", "sha256", "chromium_executable", "serve", "take", "main"]
 
 PICTURE = REPO_ROOT / "site" / "home.png"
 """The picture the README shows."""
@@ -95,34 +97,43 @@ def sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _chromium() -> str:
-    executable = (os.environ.get("SEGEN_CHROMIUM") or shutil.which("chromium")
-                  or shutil.which("chromium-browser"))
-    if not executable:
-        raise FileNotFoundError("no Chromium found: install it (Debian: `apt-get install chromium`) "
-                                "or set SEGEN_CHROMIUM=/path/to/chromium.")
-    return executable
+NO_CHROMIUM = "no Chromium found: install it (Debian: `apt-get install chromium`) or set SEGEN_CHROMIUM=/path"
+
+
+def chromium_executable() -> str | None:
+    """The Chromium to drive: ``SEGEN_CHROMIUM``, else ``chromium`` or ``chromium-browser`` on the PATH; None if none."""
+    return (os.environ.get("SEGEN_CHROMIUM") or shutil.which("chromium")
+            or shutil.which("chromium-browser"))
+
+
+@contextlib.contextmanager
+def serve(folder: str | Path) -> Iterator[str]:
+    """Serve ``folder`` over HTTP on a free local port, quietly; yields its URL (ending in ``/``)."""
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
 
 
 def _photograph(site: Path, out: Path) -> None:
     """Serve ``site`` on a free local port and save a screenshot of its home page to ``out``."""
     from playwright.sync_api import sync_playwright
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=_chromium(), headless=True, args=["--no-sandbox"])
-            page = browser.new_page(viewport=VIEWPORT)
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html", wait_until="networkidle")
-            page.screenshot(path=str(out), full_page=True)   # every chapter's row
-            browser.close()
-    finally:
-        server.shutdown()
+    executable = chromium_executable()
+    if not executable:
+        raise FileNotFoundError(NO_CHROMIUM)
+    with serve(site) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=["--no-sandbox"])
+        page = browser.new_page(viewport=VIEWPORT)
+        page.goto(url + "index.html", wait_until="networkidle")
+        page.screenshot(path=str(out), full_page=True)   # every chapter's row
+        browser.close()
 
 
 def take(build_dir: str | Path = BUILD_DIR, picture: str | Path = PICTURE, record: str | Path = RECORD,

@@ -14,7 +14,6 @@ are parametrized: a test that asks for one runs once per row of its table.
 import contextlib
 import functools
 import os
-import shutil
 
 import numpy as np
 import pytest
@@ -344,10 +343,11 @@ def unavailable():
 @pytest.fixture(scope="module")
 def browser():
     """Headless Chromium driven by Playwright: Debian's ``chromium``, or ``SEGEN_CHROMIUM=/path``."""
-    executable = (os.environ.get("SEGEN_CHROMIUM") or shutil.which("chromium")
-                  or shutil.which("chromium-browser"))
+    from segen_course.picture import NO_CHROMIUM, chromium_executable
+
+    executable = chromium_executable()
     if not executable:
-        _unavailable("no Chromium found: install it (Debian: `apt-get install chromium`) or set SEGEN_CHROMIUM")
+        _unavailable(NO_CHROMIUM)
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=executable, headless=True,

@@ -8,14 +8,13 @@ fail instead. The site is served over HTTP from a local port, as a reader would 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
+
+from segen_course.picture import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "build" / "site"
@@ -26,16 +25,8 @@ SCREENSHOT = ROOT / "build" / "site-home.png"
 def site_url(unavailable):
     if not (SITE / "index.html").is_file():
         unavailable(f"no site in {SITE}: run `make course COURSE_FLAGS=--fast && make site` first")
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(SITE))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with serve(SITE) as url:
+        yield url
 
 
 def _open(browser, url: str):
