@@ -20,8 +20,10 @@ scene, the steps trained, and ratios pix2pix / reference in the same run.
 ``--phases`` runs chapter 08's comparison instead: a generator that upsamples by resizing
 (``upsampling="resize"``) trains ``--layout-epochs`` with L1 alone; from those weights, two
 continuations train ``--texture-epochs`` each with fresh optimizers, one with L1 alone and one
-with L1 + GAN (the 16-pixel PatchGAN, filters (32, 64), the hinge loss, ``--texture-l1-weight``
-lambda). Same steps, same start: only the adversarial term differs. One table row per model and
+with L1 + GAN (the 16-pixel PatchGAN, filters (32, 64), without batch normalisation unless
+``--d-batch-norm``, the hinge loss, ``--texture-l1-weight`` lambda). Both keep a moving average
+of the generator's weights (momentum ``--ema``, 0 for none) and are scored with it. Same steps,
+same start, same average: only the adversarial term differs. One table row per model and
 seed; ``--out`` appends the table to a markdown file.
 
 Usage::
@@ -76,8 +78,8 @@ def train_and_score(l1_weight: float | None, seconds: float, seed: int, maps, ta
 
 
 def phases(seed: int, maps, targets, test_maps, test_targets, layout_epochs: int = 3,
-           texture_epochs: int = 3, l1_weight: float = 20.0, loss: str = "hinge",
-           d_filters=(32, 64), batch_size: int = 8) -> dict:
+           texture_epochs: int = 3, l1_weight: float = 30.0, loss: str = "hinge",
+           d_filters=(32, 64), batch_size: int = 8, d_batch_norm: bool = False, ema: float = 0.99) -> dict:
     """Chapter 08's comparison: L1 for the layout, then L1 alone or L1 + GAN from the same weights."""
     def generator():
         return build_pix2pix_generator(SIZE + (CLASSES,), 3, filters=(16, 32, 64, 128), upsampling="resize")
@@ -93,13 +95,18 @@ def phases(seed: int, maps, targets, test_maps, test_targets, layout_epochs: int
         continued = generator()
         continued.set_weights(layout_generator.get_weights())
         keras.utils.set_random_seed(seed + 1)
-        discriminator = (build_patch_discriminator(SIZE + (CLASSES,), SIZE + (3,), filters=d_filters)
+        discriminator = (build_patch_discriminator(SIZE + (CLASSES,), SIZE + (3,), filters=d_filters,
+                                                   batch_norm=d_batch_norm)
                          if kind == "pix2pix" else None)
         model = Pix2Pix(continued, discriminator, num_classes=CLASSES,
                         l1_weight=l1_weight if discriminator is not None else 1.0, seed=seed)
-        model.compile(loss=loss, learning_rate=1e-3, beta_1=0.5, jit_compile=True)
+        average = {"use_ema": True, "ema_momentum": ema} if ema > 0 else {}
+        model.compile(loss=loss, g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, **average),
+                      learning_rate=1e-3, beta_1=0.5, jit_compile=True)
         start = time.time()
         model.fit(maps, targets, batch_size=batch_size, epochs=texture_epochs, verbose=0)
+        if ema > 0:   # score the average, as the chapter does
+            model.g_optimizer.finalize_variable_values(continued.trainable_variables)
         rows[kind] = (continued, time.time() - start)
     real_energy = metrics.laplacian_energy(test_targets)
     results = {}
@@ -123,7 +130,9 @@ def main() -> None:
     parser.add_argument("--phases", action="store_true", help="chapter 08's comparison (see the module)")
     parser.add_argument("--layout-epochs", type=int, default=3)
     parser.add_argument("--texture-epochs", type=int, default=3)
-    parser.add_argument("--texture-l1-weight", type=float, default=20.0)
+    parser.add_argument("--texture-l1-weight", type=float, default=30.0)
+    parser.add_argument("--d-batch-norm", action="store_true", help="--phases: PatchGAN with batch normalisation")
+    parser.add_argument("--ema", type=float, default=0.99, help="--phases: generator weight average (0: none)")
     parser.add_argument("--out", help="markdown file the --phases table is appended to")
     args = parser.parse_args()
     info = runtime.setup(seed=0)
@@ -137,13 +146,15 @@ def main() -> None:
     if args.phases:
         lines = [f"`python benchmarks/pix2pix.py --phases --seeds {' '.join(map(str, args.seeds))}` "
                  f"(layout {args.layout_epochs} epochs, texture {args.texture_epochs} epochs, lambda "
-                 f"{args.texture_l1_weight:g}; {os.cpu_count()}-core CPU, {time.strftime('%Y-%m-%d')}); real "
+                 f"{args.texture_l1_weight:g}, PatchGAN batch norm {args.d_batch_norm}, average {args.ema:g}; "
+                 f"{os.cpu_count()}-core CPU, {time.strftime('%Y-%m-%d')}); real "
                  f"scenes' FCN-score {real:.3f}", "",
                  "| seed | model | s | FCN mean IoU | HF energy / real | L1 |", "|---|---|---:|---:|---:|---:|"]
         print("\n".join(lines), flush=True)
         for seed in args.seeds:
             results = phases(seed, maps, targets, test_maps, test_targets, args.layout_epochs,
-                             args.texture_epochs, args.texture_l1_weight, batch_size=args.batch_size)
+                             args.texture_epochs, args.texture_l1_weight, batch_size=args.batch_size,
+                             d_batch_norm=args.d_batch_norm, ema=args.ema)
             for kind, row in results.items():
                 lines.append(f"| {seed} | {kind} | {row['seconds']:.0f} | {row['fcn']:.3f} | {row['energy']:.3f} | "
                              f"{row['l1']:.3f} |")

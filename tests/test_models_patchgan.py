@@ -27,6 +27,21 @@ def test_grid_shape_and_finite_logits_for_a_condition_and_an_image(gan_images):
     assert not np.allclose(logits, other)
 
 
+def test_without_batch_norm_a_pairs_logits_do_not_depend_on_its_batch(gan_images):
+    condition, image = gan_images(4, (16, 32, 5), seed=0), gan_images(4, (16, 32, 3), seed=1)
+    for batch_norm in (True, False):
+        keras.utils.set_random_seed(0)
+        model = build_patch_discriminator((16, 32, 5), (16, 32, 3), filters=(8, 16), batch_norm=batch_norm)
+        alone = keras.ops.convert_to_numpy(model([condition[:1], image[:1]], training=True))
+        in_batch = keras.ops.convert_to_numpy(model([condition, image], training=True))[:1]
+        normalisations = [layer for layer in model.layers if isinstance(layer, layers.BatchNormalization)]
+        if batch_norm:   # the paper's: the first pair is judged differently among three others
+            assert len(normalisations) == 1 and not np.allclose(alone, in_batch, atol=1e-4)
+        else:
+            assert normalisations == [] and np.allclose(alone, in_batch, atol=1e-5)
+            assert all(layer.use_bias for layer in model.layers if isinstance(layer, layers.Conv2D))
+
+
 def _measured_field(model, size):
     """Side of the square of input pixels that change the centre logit (measured, not computed)."""
     base = np.zeros((1, size, size, 1), "float32")
@@ -141,6 +156,7 @@ def test_receptive_field_refuses_models_that_upsample():
     (dict(input_shape=(36, 36, 3), image_shape=(36, 36, 3)), r"divisible by 8"),
     (dict(filters=()), "filters"),
     (dict(kernel_size=0), "kernel_size"),
+    (dict(batch_norm="no"), "batch_norm must be True or False"),
     (dict(image_shape=(32, 64)), r"image_shape must be \(height, width, channels\)"),
 ])
 def test_bad_arguments_are_value_errors(kwargs, message):

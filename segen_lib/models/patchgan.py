@@ -163,13 +163,13 @@ def _field_and_jump(model: keras.Model) -> tuple[int, int]:
 def build_patch_discriminator(input_shape: Sequence[int] = (32, 64, 3),
                               image_shape: Sequence[int] = (32, 64, 3),
                               filters: Sequence[int] = (64, 128, 256, 512), kernel_size: int = 4,
-                              name: str = "patch_discriminator") -> keras.Model:
+                              batch_norm: bool = True, name: str = "patch_discriminator") -> keras.Model:
     """A conditional PatchGAN: (input map, image) to a grid of real/fake logits.
 
     Stages of ``Conv2D(filters[i], kernel_size)`` with stride 2, except the last, which
     has stride 1 (as in the paper), each followed by batch normalisation (not on the
-    first) and LeakyReLU(0.2); then a one-channel ``Conv2D(kernel_size)`` with stride 1
-    and no activation. "Same" padding, so a ``(h, w)`` image gives a ``(h / 2**(n-1),
+    first; none with ``batch_norm=False``) and LeakyReLU(0.2); then a one-channel
+    ``Conv2D(kernel_size)`` with stride 1 and no activation. "Same" padding, so a ``(h, w)`` image gives a ``(h / 2**(n-1),
     w / 2**(n-1))`` grid for ``n = len(filters)`` stages. The default ``filters`` is the
     paper's 70×70 PatchGAN.
 
@@ -180,6 +180,12 @@ def build_patch_discriminator(input_shape: Sequence[int] = (32, 64, 3),
             height and width as the condition.
         filters: channels per stage; at least one stage.
         kernel_size: side of every kernel (4 in the paper).
+        batch_norm: batch normalisation after every stage but the first (the paper).
+            In training mode it makes the logits of a pair depend on the other pairs of
+            its batch: pix2pix's discriminator step sees real and generated pairs in one
+            batch and the generator's step generated pairs alone, so the two steps judge
+            the same pair differently. ``False``: no normalisation (every stage then has
+            a bias), and a pair's logits depend on that pair alone; chapter 08 uses it.
         name: model name.
 
     Returns:
@@ -198,6 +204,8 @@ def build_patch_discriminator(input_shape: Sequence[int] = (32, 64, 3),
     """
     filters = checks.integers(filters, "filters")
     kernel_size = checks.positive_int(kernel_size, "kernel_size")
+    if not isinstance(batch_norm, bool):
+        raise ValueError(f"batch_norm must be True or False, received {batch_norm!r}.")
     condition_shape = checks.image_shape(input_shape, "input_shape")
     image_shape = checks.image_shape(image_shape, "image_shape")
     if condition_shape[:2] != image_shape[:2]:
@@ -212,9 +220,10 @@ def build_patch_discriminator(input_shape: Sequence[int] = (32, 64, 3),
     x = layers.Concatenate(name="condition_and_image")([condition, image])
     for index, count in enumerate(filters):
         stride = 2 if index < stages else 1
-        x = layers.Conv2D(count, kernel_size, strides=stride, padding="same", use_bias=index == 0,
+        normalised = batch_norm and index > 0
+        x = layers.Conv2D(count, kernel_size, strides=stride, padding="same", use_bias=not normalised,
                           name=f"stage{index}")(x)
-        if index > 0:
+        if normalised:
             x = layers.BatchNormalization(name=f"stage{index}_bn")(x)
         x = layers.LeakyReLU(0.2, name=f"stage{index}_lrelu")(x)
     logits = layers.Conv2D(1, kernel_size, padding="same", dtype="float32", name="patch_logits")(x)
