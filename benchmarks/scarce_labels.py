@@ -94,13 +94,18 @@ class Segmenter:
     def __init__(self, seed: int, steps: int, learning_rate: float, filters):
         keras.utils.set_random_seed(seed)
         self.model = build_unet(SIZE + (3,), num_classes=CLASSES, filters=tuple(filters))
-        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.02)
-        self.model.compile(optimizer=keras.optimizers.Adam(schedule), loss=losses.DiceCrossentropy(CLASSES),
-                           jit_compile=True)
+        self.learning_rate = learning_rate
+        self.compile(steps)
         self.initial, self.steps, self.seed = self.model.get_weights(), steps, seed
         self.geometric = training_data.paired_augmentation(flip=True, shift=0.1, rotation=0.02, seed=seed)
         self.photometric = training_data.photometric_augmentation(brightness=0.2, contrast=0.3, blur=0.3, noise=0.05,
                                                          seed=seed)
+
+    def compile(self, steps: int):
+        """Adam with a cosine decay from the learning rate over ``steps``, Dice + cross-entropy, XLA."""
+        schedule = keras.optimizers.schedules.CosineDecay(self.learning_rate, steps, alpha=0.02)
+        self.model.compile(optimizer=keras.optimizers.Adam(schedule), loss=losses.DiceCrossentropy(CLASSES),
+                           jit_compile=True)
 
     def train(self, images, masks, augment: bool = False):
         restart_training(self.model, self.initial)
@@ -177,16 +182,14 @@ def run(seed: int, args, pool, test, val, layouts) -> tuple[dict, dict]:
     # The control: the same start, schedule and labelled batches as FixMatch, without the unlabelled views.
     start = time.time()
     segmenter.model.set_weights(augmented)
-    segmenter.model.compile(optimizer=keras.optimizers.Adam(schedule), loss=losses.DiceCrossentropy(CLASSES),
-                            jit_compile=True)
+    segmenter.compile(args.fm_steps)
     segmenter.model.fit(pairs, epochs=1, verbose=0)
     results["augmentation, longer"] = segmenter.iou(test_images, test_masks)
     val_iou["augmentation, longer"] = segmenter.iou(val_images, val_masks)
     print(f"  seed {seed}, augmentation, longer (FixMatch's control): {results['augmentation, longer']:.3f} "
           f"(validation {val_iou['augmentation, longer']:.3f})", flush=True)
     seconds["control"] = time.time() - start
-    segmenter.model.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(
-        args.learning_rate, args.steps, alpha=0.02)), loss=losses.DiceCrossentropy(CLASSES), jit_compile=True)
+    segmenter.compile(args.steps)   # back to the remedies' schedule
 
     if args.no_generated:
         pseudo = training_data.pseudo_labels(teacher, args.threshold)

@@ -169,8 +169,9 @@ def build_patch_discriminator(input_shape: Sequence[int] = (32, 64, 3),
     Stages of ``Conv2D(filters[i], kernel_size)`` with stride 2, except the last, which
     has stride 1 (as in the paper), each followed by batch normalisation (not on the
     first; none with ``batch_norm=False``) and LeakyReLU(0.2); then a one-channel
-    ``Conv2D(kernel_size)`` with stride 1 and no activation. "Same" padding, so a ``(h, w)`` image gives a ``(h / 2**(n-1),
-    w / 2**(n-1))`` grid for ``n = len(filters)`` stages. The default ``filters`` is the
+    ``Conv2D(kernel_size)`` with stride 1 and no activation. "Same" padding, so a
+    ``(h, w)`` image gives a ``(h / 2**(n-1), w / 2**(n-1))`` grid for ``n = len(filters)``
+    stages. The default ``filters`` is the
     paper's 70×70 PatchGAN.
 
     Args:
