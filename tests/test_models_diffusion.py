@@ -124,8 +124,6 @@ def test_bad_schedules_and_networks():
         NoiseSchedule(100, "quadratic")
     with pytest.raises(ValueError, match="at least 2"):
         NoiseSchedule(1)
-    with pytest.raises(ValueError, match="divisible by 4"):
-        build_noise_predictor((30, 30, 1), filters=(8, 16), patch_size=2)
     with pytest.raises(ValueError, match="patch_size"):
         build_noise_predictor((28, 28, 1), patch_size=3)
     with pytest.raises(ValueError, match="two levels"):
@@ -135,6 +133,21 @@ def test_bad_schedules_and_networks():
     plain = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Conv2D(1, 1)])
     with pytest.raises(ValueError, match=r"\[x_t, t\]"):
         Diffusion(plain)
+
+
+@pytest.mark.parametrize("shape, padded", [((30, 30, 1), (32, 32)), ((29, 30, 1), (32, 32)), ((28, 28, 1), (32, 32))])
+def test_sides_the_poolings_cannot_halve_are_padded_and_cropped_back(shape, padded):
+    # Two poolings on 2x2 patches need sides divisible by 8: 28, 29 and 30 are padded to 32.
+    network = build_noise_predictor(shape, filters=(4, 8, 8), time_dim=8, patch_size=2)
+    assert tuple(network.get_layer("pad").output.shape[1:3]) == padded
+    out = network.predict_on_batch([np.zeros((2, *shape), "float32"), np.array([0, 5], "int32")])
+    assert out.shape == (2, *shape)
+
+
+def test_sides_that_need_no_padding_get_no_padding_layer():
+    network = build_noise_predictor((16, 16, 1), filters=(4, 8), time_dim=8, patch_size=2)
+    assert "pad" not in [layer.name for layer in network.layers]
+    assert "crop" not in [layer.name for layer in network.layers]
 
 
 def test_time_embedding_values():

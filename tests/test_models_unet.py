@@ -7,7 +7,7 @@ import pytest
 
 from segen_lib import batches, losses
 from segen_lib.models import build_article_unet, build_unet
-from segen_lib.models.unet import check_input_shape
+from segen_lib.models.unet import check_input_shape, conv_block
 
 # fit(dataset) warns that its shuffle=True is ignored; segen_lib.batches hides that warning in
 # notebooks, and pytest shows it again in every test.
@@ -228,3 +228,14 @@ def test_unet_refuses_255_with_a_loss_that_does_not_ignore_it(ignore_label_data,
     model.compile("adam", "sparse_categorical_crossentropy")
     with keeps_weights(model), pytest.raises(ValueError, match=r"255 is the usual ignore label.*ignore_class=255"):
         model.fit(*ignore_label_data, batch_size=2, epochs=1, verbose=0)
+
+
+def test_conv_block_takes_another_activation_and_refuses_an_unknown_one():
+    inputs = keras.Input((8, 8, 1))
+    swish = keras.Model(inputs, conv_block(inputs, 4, batch_norm=False, name="b", activation="swish"))
+    assert [layer.name for layer in swish.layers if isinstance(layer, keras.layers.Activation)] == ["b_swish1", "b_swish2"]
+    x = np.random.default_rng(0).standard_normal((1, 8, 8, 1)).astype("float32")
+    # swish lets negative pre-activations through (slightly), ReLU does not
+    assert (swish.predict_on_batch(x) < 0).any()
+    with pytest.raises(ValueError, match="'reluu'"):
+        conv_block(inputs, 4, activation="reluu")

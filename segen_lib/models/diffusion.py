@@ -61,56 +61,64 @@ class TimeEmbedding(layers.Layer):
 
 
 def _timed_block(x, time_features, filters: int, name: str):
-    """Chapter 02's ``conv_block`` told the step, with a residual connection around it.
+    """Chapter 02's ``conv_block`` told the step, with swish and a residual connection around it.
 
     A learned projection of the step's features is added to every pixel of the block's
     input; the block's output is added to its input (a 1×1 convolution matches the
-    channels), which lets a small network train in few steps.
+    channels), which lets a small network train in few steps. The activation is swish,
+    ``x · sigmoid(x)``, as in DDPM's network (Ho et al. 2020): smooth, and not zero for
+    negative inputs.
     """
     channels = x.shape[-1]
     shift = layers.Dense(channels, name=f"{name}_time")(time_features)
     timed = layers.Add(name=f"{name}_add_time")([x, layers.Reshape((1, 1, channels))(shift)])
-    features = conv_block(timed, filters, batch_norm=False, name=name)
+    features = conv_block(timed, filters, batch_norm=False, name=name, activation="swish")
     skip = x if channels == filters else layers.Conv2D(filters, 1, name=f"{name}_match")(x)
     return layers.Add(name=f"{name}_residual")([features, skip])
 
 
 @initial_weights_without_compiling()
-def build_noise_predictor(image_shape=(28, 28, 1), filters=(32, 64), time_dim: int = 64,
+def build_noise_predictor(image_shape=(28, 28, 1), filters=(32, 64, 128), time_dim: int = 64,
                           patch_size: int = 2, name: str = "noise_predictor") -> keras.Model:
     """A U-Net that predicts the noise in ``x_t``, told the step ``t``.
 
-    Chapter 02's U-Net (:func:`segen_lib.models.unet.conv_block` at every level, max pooling
-    down, transposed convolutions up, skip connections), without batch norm (a batch holds
+    Chapter 02's U-Net (:func:`segen_lib.models.unet.conv_block` at every level, with swish
+    in place of ReLU, max pooling down, transposed convolutions up, skip connections),
+    without batch norm (a batch holds
     every noise level at once), with the step's sinusoidal features
-    (:class:`TimeEmbedding`, two dense layers) added to the input of every block, and a
-    linear output initialised at zero (the first prediction is "no noise").
+    (:class:`TimeEmbedding`, two dense layers) added to the input of every block, a residual
+    connection around every block, and a linear output initialised at zero (the first
+    prediction is "no noise").
 
     With ``patch_size = 2`` the U-Net works on 2×2 patches: a stride-2 convolution
     embeds each patch (as a vision transformer's patch embedding does) and a stride-2
     transposed convolution returns to pixels. Every level then has a quarter of the
     pixels, and a step about a quarter of the multiply–accumulates (chapter 10); the skip
-    connections and the time embedding are unchanged.
+    connections and the time embedding are unchanged. Images whose sides the patches and
+    poolings cannot halve evenly are padded with zeros on every side up to the next multiple
+    of ``patch_size * 2**(len(filters) - 1)`` (28 → 32 for three levels on patches), and
+    the output is cropped back: the deepest level then sees the whole image (4×4 patches of
+    8×8 pixels for 28×28 images), which decides the shape of a garment.
 
     Args:
-        image_shape: ``(H, W, C)``; ``H`` and ``W`` divisible by
-            ``patch_size * 2**(len(filters) - 1)``.
+        image_shape: ``(H, W, C)``, positive integers.
         filters: features per level, highest resolution first (at least 2 levels).
         time_dim: size of the step's features (even).
         patch_size: 1 (pixels) or 2 (2×2 patches).
 
     Returns:
         A functional model with inputs ``[x_t (batch, H, W, C) float32, t (batch,) int32]``
-        and output ``(batch, H, W, C)``: the predicted noise.
+        and output ``(batch, H, W, C)``: the predicted noise (or velocity, see
+        :class:`Diffusion`).
 
     Raises:
-        ValueError: a shape that the poolings cannot halve evenly, fewer than two levels, a
-            bad filter count or ``time_dim``.
+        ValueError: a shape that is not ``(H, W, C)``, fewer than two levels, a bad filter
+            count, ``patch_size`` or ``time_dim``.
 
     Example:
-        >>> model = build_noise_predictor((16, 16, 1), filters=(8, 16), time_dim=16, patch_size=2)
+        >>> model = build_noise_predictor((28, 28, 1), filters=(8, 16, 32), time_dim=16, patch_size=2)
         >>> [tuple(i.shape) for i in model.inputs], tuple(model.output.shape)
-        ([(None, 16, 16, 1), (None,)], (None, 16, 16, 1))
+        ([(None, 28, 28, 1), (None,)], (None, 28, 28, 1))
     """
     if len(image_shape) != 3:
         raise ValueError(f"image_shape must be (H, W, C), received {image_shape!r}.")
@@ -121,10 +129,8 @@ def build_noise_predictor(image_shape=(28, 28, 1), filters=(32, 64), time_dim: i
     if patch_size not in (1, 2):
         raise ValueError(f"patch_size must be 1 or 2, received {patch_size!r}.")
     factor = patch_size * 2 ** (len(filters) - 1)
-    if height % factor or width % factor:
-        raise ValueError(f"image_shape {tuple(image_shape)}: H and W must be divisible by {factor} "
-                         f"for {len(filters)} levels and patch size {patch_size}; pad the images or use "
-                         "fewer levels.")
+    pad_h, pad_w = -height % factor, -width % factor   # rows and columns of zeros to add in all
+    padding = ((pad_h // 2, pad_h - pad_h // 2), (pad_w // 2, pad_w - pad_w // 2))
     images = keras.Input((height, width, channels), name="noisy_images")
     steps = keras.Input((), dtype="int32", name="steps")
     time_features = TimeEmbedding(time_dim, name="time_embedding")(steps)
@@ -132,6 +138,8 @@ def build_noise_predictor(image_shape=(28, 28, 1), filters=(32, 64), time_dim: i
     time_features = layers.Dense(time_dim, activation="swish", name="time_dense2")(time_features)
 
     x, skips = images, []
+    if pad_h or pad_w:
+        x = layers.ZeroPadding2D(padding, name="pad")(x)
     if patch_size == 2:
         x = layers.Conv2D(filters[0], 2, strides=2, name="patch_embedding")(x)
     for level, count in enumerate(filters):
@@ -148,6 +156,8 @@ def build_noise_predictor(image_shape=(28, 28, 1), filters=(32, 64), time_dim: i
                                        name="predicted_noise")(x)
     else:
         noise = layers.Conv2D(channels, 1, kernel_initializer="zeros", name="predicted_noise")(x)
+    if pad_h or pad_w:
+        noise = layers.Cropping2D(padding, name="crop")(noise)
     return keras.Model([images, steps], noise, name=name)
 
 

@@ -186,8 +186,15 @@ class UNet(keras.Model):
         return super().predict(x, *args, **kwargs)
 
 
-def conv_block(x, filters: int, batch_norm: bool = True, dropout: float = 0.0, name: str = "block"):
+def conv_block(x, filters: int, batch_norm: bool = True, dropout: float = 0.0, name: str = "block",
+               activation: str = "relu"):
     """Two 3×3 convolutions, each followed by (batch norm and) ReLU: U-Net's basic unit.
+
+    ``activation`` names another Keras activation in place of ReLU (chapter 12's noise
+    predictor uses ``"swish"``, ``x · sigmoid(x)``, as DDPM's network does).
+
+    Raises:
+        ValueError: a bad filter count or dropout rate, or an activation Keras does not know.
 
     Example:
         >>> features = conv_block(keras.Input((16, 16, 1)), filters=8, name="enc0")
@@ -196,12 +203,17 @@ def conv_block(x, filters: int, batch_norm: bool = True, dropout: float = 0.0, n
     """
     filters = checks.positive_int(filters, "filters")
     dropout = checks.number(dropout, "dropout", minimum=0, maximum=1, include_maximum=False)
+    try:
+        keras.activations.get(activation)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"activation must name a Keras activation such as 'relu' or 'swish', received "
+                         f"{activation!r}.") from error
     for i in (1, 2):
         x = layers.Conv2D(filters, 3, padding="same", use_bias=not batch_norm,
                           kernel_initializer="he_normal", name=f"{name}_conv{i}")(x)
         if batch_norm:
             x = layers.BatchNormalization(name=f"{name}_bn{i}")(x)
-        x = layers.Activation("relu", name=f"{name}_relu{i}")(x)
+        x = layers.Activation(activation, name=f"{name}_{activation}{i}")(x)
     if dropout:
         x = layers.Dropout(dropout, name=f"{name}_dropout")(x)
     return x
