@@ -82,7 +82,7 @@ elif name == "pix2pix":
     model.translate(maps[:2])
 elif name == "noise_predictor":
     from segen_lib.models.diffusion import Diffusion, NoiseSchedule, build_noise_predictor
-    network = build_noise_predictor((28, 28, 1), filters=(32, 64), time_dim=64, patch_size=2)
+    network = build_noise_predictor((28, 28, 1), filters=(32, 64, 128), time_dim=64, patch_size=2)
     model = Diffusion(network, NoiseSchedule(1000, "cosine"), ema_momentum=0.995, seed=0)
     built = time.perf_counter()
     model.compile(learning_rate=2e-3, steps_per_execution=1)
