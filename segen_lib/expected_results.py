@@ -183,8 +183,8 @@ EXPECTED: dict[str, dict[str, Expected]] = {
                          "the run's step count is printed beside it."),
         "shipped_diffusion_fid": Expected(
             (3.0, 8.0), "higher: the file in data/ is not the one data/train_diffusion.py wrote for "
-                          "this chapter's network, or it was sampled with fewer DDIM steps or other settings "
-                          "than the chapter's."),
+                        "this chapter's network, or it was sampled with fewer DDIM steps or other settings "
+                        "than the chapter's."),
     },
 }
 

@@ -84,11 +84,10 @@ def build_noise_predictor(image_shape=(28, 28, 1), filters=(32, 64, 128), time_d
 
     Chapter 02's U-Net (:func:`segen_lib.models.unet.conv_block` at every level, with swish
     in place of ReLU, max pooling down, transposed convolutions up, skip connections),
-    without batch norm (a batch holds
-    every noise level at once), with the step's sinusoidal features
-    (:class:`TimeEmbedding`, two dense layers) added to the input of every block, a residual
-    connection around every block, and a linear output initialised at zero (the first
-    prediction is "no noise").
+    without batch norm (a batch holds every noise level at once), with the step's
+    sinusoidal features (:class:`TimeEmbedding`, two dense layers) added to the input of
+    every block, a residual connection around every block, and a linear output initialised
+    at zero (the first prediction is "no noise").
 
     With ``patch_size = 2`` the U-Net works on 2×2 patches: a stride-2 convolution
     embeds each patch (as a vision transformer's patch embedding does) and a stride-2
